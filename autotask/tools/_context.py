@@ -1,0 +1,93 @@
+"""What a tool runs with: the tenant (client + caches), who is acting, their clock and time zone.
+
+The context is never shown to a model; only tool arguments and results are.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .._client import AutotaskClient
+from ._errors import ToolError
+from ._names import Names
+from ._schema import Schemas
+
+__all__ = ["Actor", "Tenant", "TicketDefaults", "ToolContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The technician on whose behalf the tools run (an active Autotask resource)."""
+
+    resource_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDefaults:
+    """Labels applied to a new ticket when the technician names none (None = picklist default)."""
+
+    status: str | None = None
+    priority: str | None = None
+    queue: str | None = None
+    ticket_type: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class Tenant:
+    """One Autotask tenant: the client and the caches shared by every conversation."""
+
+    client: AutotaskClient
+    impersonate: bool = True
+    ticket_defaults: TicketDefaults = field(default_factory=TicketDefaults)
+    export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "atbot-exports")
+    schemas: Schemas = field(init=False)
+    names: Names = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schemas = Schemas(self.client)
+        self.names = Names(self.client)
+
+
+@dataclass
+class ToolContext:
+    """One run of tools: the tenant, the acting technician, and their clock."""
+
+    tenant: Tenant
+    actor: Actor | None = None
+    timezone: str = "UTC"
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def client(self) -> AutotaskClient:
+        return self.tenant.client
+
+    @property
+    def schemas(self) -> Schemas:
+        return self.tenant.schemas
+
+    @property
+    def names(self) -> Names:
+        return self.tenant.names
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise ToolError(
+                "This needs to know which technician you are; no Autotask resource is linked "
+                "to this conversation."
+            )
+        return self.actor

@@ -1,0 +1,128 @@
+"""The ``get`` tool: one record by id or ticket number, with related items and a deep link."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._errors import NotFoundError
+from .._filters import Filter, Query
+from ._conditions import Condition, to_filters
+from ._context import ToolContext
+from ._errors import ToolError
+from ._links import link
+from ._rows import UNTRUSTED_FIELDS, Renderer, default_fields
+
+__all__ = ["RELATED", "GetArgs", "GetResult", "Related", "get"]
+
+Record = dict[str, Any]
+Include = Literal[
+    "notes", "time_entries", "contacts", "open_tickets", "contracts", "configuration_items",
+    "tasks", "phases",
+]  # fmt: skip
+
+# (entity, include) → (related entity, linking field, extra conditions)
+RELATED: dict[tuple[str, str], tuple[str, str, tuple[Condition, ...]]] = {
+    ("Tickets", "notes"): ("TicketNotes", "ticketID", ()),
+    ("Tickets", "time_entries"): ("TimeEntries", "ticketID", ()),
+    ("Companies", "contacts"): ("Contacts", "companyID", (Condition(field="isActive", value=1),)),
+    ("Companies", "open_tickets"): ("Tickets", "companyID", (Condition(field="open", value=True),)),
+    ("Companies", "contracts"): ("Contracts", "companyID", ()),
+    ("Companies", "configuration_items"): ("ConfigurationItems", "companyID", ()),
+    ("Projects", "tasks"): ("Tasks", "projectID", ()),
+    ("Projects", "phases"): ("Phases", "projectID", ()),
+    ("Tasks", "time_entries"): ("TimeEntries", "taskID", ()),
+}
+RELATED_LIMIT = 20
+_NOISE = {"userDefinedFields"}
+
+
+class GetArgs(BaseModel):
+    """Fetch one record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity: str = Field(default="Tickets", description="Entity of the record (default Tickets).")
+    id: int | None = Field(default=None, description="The record's id.")
+    ticket_number: str | None = Field(
+        default=None, description="A ticket number such as T20241122.0004 (Tickets only)."
+    )
+    include: list[Include] = Field(
+        default_factory=list,
+        description="Related items: a ticket's notes and time_entries; a company's contacts, "
+        "open_tickets, contracts, configuration_items; a project's tasks and phases.",
+    )
+
+
+class Related(BaseModel):
+    entity: str
+    scope: str
+    rows: list[Record]
+
+
+class GetResult(BaseModel):
+    entity: str
+    id: int
+    record: Record
+    link: str | None = None
+    related: dict[str, Related] = Field(default_factory=dict)
+    untrusted_fields: list[str] = Field(default_factory=list)
+
+
+async def _record_id(ctx: ToolContext, entity: str, args: GetArgs) -> int:
+    if args.ticket_number:
+        if entity != "Tickets":
+            raise ToolError("ticket_number applies to Tickets only.")
+        return await ctx.names.resolve("Ticket", args.ticket_number)
+    if args.id is None:
+        raise ToolError("Give the record's id (or a ticket_number for tickets).")
+    return args.id
+
+
+async def _related(ctx: ToolContext, entity: str, record_id: int, include: str) -> Related:
+    spec = RELATED.get((entity, include))
+    if spec is None:
+        known = sorted(name for (parent, name) in RELATED if parent == entity)
+        raise ToolError(f"{entity} has no related '{include}'. Available: {', '.join(known)}.")
+    child, key, extra = spec
+    schema = await ctx.schemas.get(child)
+    filters, _ = await to_filters(ctx, schema, list(extra))
+    query = Query(filter=(Filter.eq(key, record_id), *filters))
+    renderer = Renderer(ctx, schema, tuple(n for n in default_fields(schema) if n != key))
+    page = await ctx.client.query_page(
+        child, query.model_copy(update={"max_records": RELATED_LIMIT})
+    )
+    rows = await renderer.rows(page.items[:RELATED_LIMIT])
+    total = len(rows) if page.next_page_url is None else await ctx.client.count(child, query)
+    scope = f"all {total}" if total <= len(rows) else f"{len(rows)} of {total:,} shown"
+    return Related(entity=child, scope=scope, rows=rows)
+
+
+async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
+    schema = await ctx.schemas.get(args.entity)
+    record_id = await _record_id(ctx, schema.entity, args)
+    try:
+        record = await ctx.client.get(schema.entity, record_id)
+    except NotFoundError as exc:
+        label = args.ticket_number or record_id
+        raise ToolError(
+            f"No {schema.kind.singular.lower()} {label} was found in Autotask."
+        ) from exc
+    names = tuple(k for k, v in record.items() if v not in (None, "", []) and k not in _NOISE)
+    renderer = Renderer(ctx, schema, tuple(n for n in names if schema.field(n) and n != "id"))
+    (row,) = await renderer.rows([record])
+    udfs = {u["name"]: u["value"] for u in record.get("userDefinedFields") or [] if u.get("value")}
+    if udfs:
+        row["userDefinedFields"] = udfs
+    web = await ctx.client.web_url()
+    result = GetResult(
+        entity=schema.entity,
+        id=record_id,
+        record=row,
+        link=link(web, schema.entity, record_id),
+        untrusted_fields=[n for n in row if n in UNTRUSTED_FIELDS],
+    )
+    for include in dict.fromkeys(args.include):
+        result.related[include] = await _related(ctx, schema.entity, record_id, include)
+    return result

@@ -1,0 +1,115 @@
+"""Records made compact for people and models: labels instead of ids, names instead of
+references, local times, and customer-written text marked as untrusted."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from ._conditions import DATE_ONLY_FIELDS
+from ._context import ToolContext
+from ._schema import EntitySchema
+
+__all__ = ["DEFAULT_FIELDS", "UNTRUSTED_FIELDS", "Renderer", "default_fields"]
+
+Record = dict[str, Any]
+
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "Tickets": ("ticketNumber", "title", "companyID", "status", "priority", "queueID",
+                "assignedResourceID", "createDate", "dueDateTime"),
+    "Companies": ("companyName", "companyType", "phone", "city", "isActive"),
+    "Contacts": ("firstName", "lastName", "companyID", "emailAddress", "phone", "isActive"),
+    "Contracts": ("contractName", "companyID", "contractType", "status", "startDate", "endDate"),
+    "TimeEntries": ("dateWorked", "resourceID", "ticketID", "taskID", "hoursWorked",
+                    "summaryNotes"),
+    "Projects": ("projectName", "companyID", "status", "startDateTime", "endDateTime",
+                 "projectLeadResourceID"),
+    "Tasks": ("title", "projectID", "status", "assignedResourceID", "endDateTime"),
+    "TicketNotes": ("ticketID", "title", "description", "createDateTime", "creatorResourceID",
+                    "publish"),
+    "ConfigurationItems": ("referenceTitle", "companyID", "configurationItemType",
+                           "serialNumber", "warrantyExpirationDate", "isActive"),
+    "Invoices": ("invoiceNumber", "companyID", "invoiceDateTime", "invoiceTotal", "paidDate"),
+    "Resources": ("firstName", "lastName", "email", "isActive"),
+}  # fmt: skip
+
+# Text that customers, contacts or end users may have written: data, never instructions.
+UNTRUSTED_FIELDS = frozenset(
+    {"title", "description", "summaryNotes", "internalNotes", "resolution", "notes", "note",
+     "firstName", "lastName", "subject", "comments"}
+)  # fmt: skip
+
+_LONG_TEXT = 300
+
+
+def default_fields(schema: EntitySchema) -> tuple[str, ...]:
+    known = DEFAULT_FIELDS.get(schema.entity)
+    if known:
+        return tuple(name for name in known if schema.field(name))
+    picked = [f.name for f in schema.fields if f.name != "id" and not f.is_read_only][:8]
+    return tuple(picked)
+
+
+class Renderer:
+    """Renders records of one entity; reference names are fetched in one batch per entity."""
+
+    def __init__(self, ctx: ToolContext, schema: EntitySchema, fields: tuple[str, ...]) -> None:
+        self.ctx = ctx
+        self.schema = schema
+        self.fields = tuple(schema.require(name).name for name in fields)
+
+    @property
+    def untrusted(self) -> list[str]:
+        return [name for name in self.fields if name in UNTRUSTED_FIELDS]
+
+    async def rows(self, records: list[Record], *, trim: bool = True) -> list[Record]:
+        names = await self._names(records)
+        return [self._row(record, names, trim=trim) for record in records]
+
+    async def _names(self, records: list[Record]) -> dict[tuple[str, int], str]:
+        wanted: dict[str, set[object]] = defaultdict(set)
+        for name in self.fields:
+            info = self.schema.field(name)
+            if info is not None and info.is_reference and info.reference_entity_type:
+                wanted[info.reference_entity_type].update(
+                    r.get(name) for r in records if r.get(name) is not None
+                )
+        found: dict[tuple[str, int], str] = {}
+        for singular, ids in wanted.items():
+            for record_id, label in (await self.ctx.names.names_for(singular, ids)).items():
+                found[(singular, record_id)] = label
+        return found
+
+    def _row(self, record: Record, names: dict[tuple[str, int], str], *, trim: bool) -> Record:
+        row: Record = {"id": record.get("id")}
+        for name in self.fields:
+            row[name] = self.value(name, record.get(name), names, trim=trim)
+        return row
+
+    def value(
+        self, name: str, raw: Any, names: dict[tuple[str, int], str], *, trim: bool = True
+    ) -> Any:
+        if raw is None or raw == "":
+            return None
+        info = self.schema.field(name) or self.schema.udf(name)
+        if info is None:
+            return raw
+        if info.is_pick_list:
+            return info.picklist_label(raw) or raw
+        if info.is_reference and info.reference_entity_type:
+            return names.get((info.reference_entity_type, int(raw)), f"#{raw}")
+        if info.data_type == "datetime" and isinstance(raw, str):
+            return self.when(name, raw)
+        if trim and isinstance(raw, str) and len(raw) > _LONG_TEXT:
+            return raw[:_LONG_TEXT].rstrip() + "…"
+        return raw
+
+    def when(self, name: str, raw: str) -> str:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return raw
+        if name in DATE_ONLY_FIELDS:
+            return moment.date().isoformat()
+        return moment.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")
