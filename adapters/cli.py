@@ -14,6 +14,8 @@ from pathlib import Path
 
 from autotask.sandbox import SandboxConfig, run_sandbox
 
+from .tools_command import add_tools_command
+
 __all__ = ["build_parser", "main"]
 
 _DEFAULTS = SandboxConfig()
@@ -104,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the product on its embedded defaults")
     demo.add_argument("--port", type=int, default=8089, help="sandbox port (default 8089)")
     demo.set_defaults(handler=_cmd_demo)
+
+    add_tools_command(commands)
     return parser
 
 

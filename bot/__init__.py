@@ -1,1 +1,1 @@
-
+"""The conversation core: platform-neutral, no chat SDK or model SDK imports."""
