@@ -1,0 +1,209 @@
+"""plan_change and apply_change against the sandbox: validation, defaults, stale check, apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from autotask.sandbox import Sandbox
+from autotask.tools import (
+    ChangePlan,
+    PlanArgs,
+    ToolContext,
+    ToolError,
+    apply_change,
+    plan_change,
+)
+
+Record = dict[str, Any]
+
+
+def _open_ticket(box: Sandbox, ctx: ToolContext) -> Record:
+    assert ctx.actor is not None
+    return next(
+        t
+        for t in box.records("Tickets")
+        if t["status"] != 5 and t["assignedResourceID"] == ctx.actor.resource_id
+    )
+
+
+def _plan(**values: Any) -> PlanArgs:
+    return PlanArgs.model_validate(values)
+
+
+async def test_time_entry_gets_the_technician_role_and_hours(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx,
+        _plan(
+            action="create",
+            entity="TimeEntries",
+            fields={"ticket": ticket["ticketNumber"], "duration": "45m", "summaryNotes": "VPN fix"},
+        ),
+    )
+    assert ctx.actor is not None
+    assert plan.payload["resourceID"] == ctx.actor.resource_id
+    assert plan.payload["roleID"] == ticket["assignedResourceRoleID"]
+    assert plan.payload["hoursWorked"] == 0.75
+    assert plan.payload["ticketID"] == ticket["id"]
+    assert plan.payload["dateWorked"].startswith("2026-11-25")
+    assert plan.summary == f"Log 45m on {ticket['ticketNumber']} for {ctx.actor.name}"
+    labels = {c.label: c.after for c in plan.changes}
+    assert labels["Resource"] == ctx.actor.name and labels["Ticket"] == ticket["ticketNumber"]
+    assert (
+        plan.attributed_to is not None and plan.attributed_to.resource_id == ctx.actor.resource_id
+    )
+
+
+async def test_plan_and_apply_a_time_entry(ctx: ToolContext, sandbox: Sandbox) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx,
+        _plan(action="create", entity="TimeEntries",
+              fields={"ticket": ticket["id"], "duration": "1.5h", "summaryNotes": "Rebuilt profile"}),
+    )  # fmt: skip
+    before = len(sandbox.records("TimeEntries"))
+    assert len(sandbox.records("TimeEntries")) == before, "planning never writes"
+    assert ctx.actor is not None
+    result = await apply_change(
+        ctx, ChangePlan.model_validate_json(plan.model_dump_json()), ctx.actor
+    )
+    assert result.status == "applied", result.message
+    entry = sandbox.get_record("TimeEntries", result.record_id or 0)
+    assert entry is not None and entry["hoursWorked"] == 1.5
+    assert entry["impersonatorCreatorResourceID"] == ctx.actor.resource_id
+
+
+async def test_new_ticket_gets_defaults_and_a_ticket_number(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    plan = await plan_change(
+        ctx,
+        _plan(action="create", entity="Tickets",
+              fields={"company": "Northwind", "title": "Printer outage", "priority": "High"}),
+    )  # fmt: skip
+    schema = await ctx.schemas.get("Tickets")
+    assert plan.payload["priority"] == int(schema.picklist_value("priority", "High").value)
+    assert plan.payload["status"] == 1  # the picklist default, New
+    assert "queueID" in plan.payload
+    assert plan.summary.startswith("Open a ticket for Northwind")
+    assert ctx.actor is not None
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == "applied"
+    assert str(result.read_back["ticketNumber"]).startswith("T20261125.")
+    assert result.link and "OpenTicketDetail" in result.link
+
+
+async def test_note_is_internal_unless_asked(ctx: ToolContext, sandbox: Sandbox) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    internal = await plan_change(
+        ctx, _plan(action="create", entity="TicketNotes",
+                   fields={"ticket": ticket["id"], "description": "Called, left voicemail"}),
+    )  # fmt: skip
+    assert any("not visible to the customer" in n for n in internal.notes)
+    assert internal.parent is not None and internal.parent.child_path == "Notes"
+    visible = await plan_change(
+        ctx, _plan(action="create", entity="TicketNotes",
+                   fields={"ticket": ticket["id"], "description": "Fixed", "customer_visible": True}),
+    )  # fmt: skip
+    assert visible.payload["publish"] != internal.payload["publish"]
+    assert any(n.startswith("Customer-visible") for n in visible.notes)
+    assert ctx.actor is not None
+    result = await apply_change(ctx, internal, ctx.actor)
+    assert result.status == "applied"
+    sent = [r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/Notes")]
+    assert sent and sent[-1].path.lower().endswith(f"/tickets/{ticket['id']}/notes")
+
+
+async def test_update_sends_only_the_planned_fields(ctx: ToolContext, sandbox: Sandbox) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx,
+        _plan(action="update", entity="Tickets", id=ticket["id"], fields={"status": "Complete"}),
+    )
+    assert [c.label for c in plan.changes] == ["Status"]
+    assert plan.changes[0].after == "Complete" and plan.changes[0].before != "Complete"
+    assert ctx.actor is not None
+    sandbox.clear_requests()
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == "applied"
+    (patch,) = [r for r in sandbox.requests if r.method == "PATCH"]
+    assert patch.body == {"id": ticket["id"], "status": 5}
+    assert sandbox.get_record("Tickets", ticket["id"])["completedDate"]  # type: ignore[index]
+
+
+async def test_a_record_changed_after_the_preview_is_not_written(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx, _plan(action="update", entity="Tickets", id=ticket["id"], fields={"priority": "Low"})
+    )
+    changed = dict(sandbox.get_record("Tickets", ticket["id"]) or {})
+    changed["title"] = "Changed by someone else"
+    sandbox.put_record("Tickets", changed)
+    sandbox.clear_requests()
+    assert ctx.actor is not None
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == "stale"
+    assert [m.field for m in result.moved] == ["title"]
+    assert not [r for r in sandbox.requests if r.method in {"PATCH", "POST", "PUT", "DELETE"}
+                and "/query" not in r.path]  # fmt: skip
+    assert sandbox.get_record("Tickets", ticket["id"])["priority"] == ticket["priority"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"action": "update", "entity": "Resources", "id": 1, "fields": {"title": "x"}},
+         "administrative"),
+        ({"action": "create", "entity": "Roles", "fields": {"name": "x"}}, "administrative"),
+        ({"action": "delete", "entity": "Tickets", "id": 1}, "does not allow delete"),
+        ({"action": "create", "entity": "Tickets", "fields": {"company": "Contoso",
+          "title": "x", "createDate": "2026-01-01"}}, "read-only"),
+        ({"action": "create", "entity": "Tickets", "fields": {"company": "Contoso",
+          "title": "x", "priority": "Whenever"}}, "Valid values"),
+        ({"action": "create", "entity": "Tickets", "fields": {"title": "no company"}},
+         "also needs: companyID"),
+        ({"action": "create", "entity": "TimeEntries", "fields": {"duration": "45m",
+          "summaryNotes": "x"}}, "which ticket"),
+        ({"action": "create", "entity": "TimeEntries", "fields": {"ticket": 1,
+          "duration": "30h", "summaryNotes": "x"}}, "at most 24 hours"),
+    ],
+)  # fmt: skip
+async def test_plans_are_validated_before_anyone_sees_a_card(
+    ctx: ToolContext, sandbox: Sandbox, args: dict[str, Any], message: str
+) -> None:
+    sandbox.clear_requests()
+    with pytest.raises(ToolError, match=message):
+        await plan_change(ctx, PlanArgs.model_validate(args))
+    assert all(r.method in {"GET", "POST"} for r in sandbox.requests)
+    assert not [r for r in sandbox.requests if r.method == "POST" and "/query" not in r.path]
+
+
+async def test_delete_where_allowed_is_marked_dangerous(ctx: ToolContext, sandbox: Sandbox) -> None:
+    entry = sandbox.records("TimeEntries")[0]
+    plan = await plan_change(ctx, _plan(action="delete", entity="TimeEntries", id=entry["id"]))
+    assert plan.danger and plan.action == "delete"
+    assert ctx.actor is not None
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == "applied"
+    assert sandbox.get_record("TimeEntries", entry["id"]) is None
+
+
+async def test_autotask_validation_text_comes_through(ctx: ToolContext, sandbox: Sandbox) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx,
+        _plan(action="update", entity="Tickets", id=ticket["id"], fields={"title": "New title"}),
+    )
+    sandbox.inject_error(
+        "PATCH", r"^Tickets$", 500, {"errors": ["Ticket: Queue ID is required."]}, times=1
+    )
+    assert ctx.actor is not None
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == "failed"
+    assert result.message == "Autotask refused the change: Ticket: Queue ID is required."
