@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
+from support import FAST_RETRY, credentials_for, sandbox_config
 from swagger_contract import allowed
 
-from autotask import AutotaskClient, Credentials, RetryPolicy
-from autotask.sandbox import Sandbox, SandboxConfig
-
-FIXED_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-
-async def _no_sleep(_: float) -> None:
-    return None
-
-
-FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.001, max_delay=0.01, sleep=_no_sleep)
-
-
-def sandbox_config(**overrides: object) -> SandboxConfig:
-    settings: dict[str, object] = {"tickets": 600, "now": FIXED_NOW}
-    settings.update(overrides)
-    return SandboxConfig.model_validate(settings)
+from autotask import AutotaskClient
+from autotask.sandbox import Sandbox
 
 
 @pytest.fixture
@@ -44,20 +29,10 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         await box.stop()
 
 
-def credentials_for(box: Sandbox, **overrides: str) -> Credentials:
-    config = box.config
-    values = {
-        "username": config.username,
-        "secret": config.secret,
-        "integration_code": config.integration_code,
-    }
-    values.update(overrides)
-    return Credentials.model_validate(values)
-
-
 @pytest.fixture
 async def client(sandbox: Sandbox) -> AsyncIterator[AutotaskClient]:
     async with AutotaskClient(
         credentials_for(sandbox), zone_lookup_url=sandbox.api_url, retry=FAST_RETRY
     ) as at:
+        await at.zone()
         yield at

@@ -81,11 +81,7 @@ async def _record_id(ctx: ToolContext, entity: str, args: GetArgs) -> int:
 
 
 async def _related(ctx: ToolContext, entity: str, record_id: int, include: str) -> Related:
-    spec = RELATED.get((entity, include))
-    if spec is None:
-        known = sorted(name for (parent, name) in RELATED if parent == entity)
-        raise ToolError(f"{entity} has no related '{include}'. Available: {', '.join(known)}.")
-    child, key, extra = spec
+    child, key, extra = RELATED[(entity, include)]
     schema = await ctx.schemas.get(child)
     filters, _ = await to_filters(ctx, schema, list(extra))
     query = Query(filter=(Filter.eq(key, record_id), *filters))
@@ -101,6 +97,12 @@ async def _related(ctx: ToolContext, entity: str, record_id: int, include: str) 
 
 async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
     schema = await ctx.schemas.get(args.entity)
+    unknown = [i for i in args.include if (schema.entity, i) not in RELATED]
+    if unknown:
+        known = sorted(name for (parent, name) in RELATED if parent == schema.entity)
+        raise ToolError(
+            f"{schema.entity} has no related '{unknown[0]}'. Available: {', '.join(known) or 'none'}."
+        )
     record_id = await _record_id(ctx, schema.entity, args)
     try:
         record = await ctx.client.get(schema.entity, record_id)

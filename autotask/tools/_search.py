@@ -116,7 +116,9 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     fields = tuple(args.fields) if args.fields else default_fields(schema)
     renderer = Renderer(ctx, schema, fields)
     include = tuple(dict.fromkeys(renderer.fields))
-    query = Query(filter=tuple(filters), include_fields=include)
+    query = Query(include_fields=include)  # no conditions: every record (match-all filter)
+    if filters:
+        query = Query(filter=tuple(filters), include_fields=include)
     base = SearchResult(entity=schema.entity, mode=args.mode, conditions=words, total=None,
                         shown=0, scope="", untrusted_fields=renderer.untrusted)  # fmt: skip
     if args.mode == "count":

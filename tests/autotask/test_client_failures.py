@@ -7,7 +7,7 @@ import logging
 import socket
 
 import pytest
-from conftest import FAST_RETRY, credentials_for
+from support import FAST_RETRY, credentials_for
 
 from autotask import (
     AuthenticationError,

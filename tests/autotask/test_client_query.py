@@ -54,7 +54,9 @@ OPERATOR_CASES: list[tuple[str, Filter, Callable[[Record], bool]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "condition", "keep"), OPERATOR_CASES, ids=[c[0] for c in OPERATOR_CASES])
+@pytest.mark.parametrize(
+    ("name", "condition", "keep"), OPERATOR_CASES, ids=[c[0] for c in OPERATOR_CASES]
+)
 async def test_every_operator_matches_what_the_records_hold(
     client: AutotaskClient,
     sandbox: Sandbox,
@@ -81,8 +83,10 @@ async def test_nested_and_or_groups(client: AutotaskClient, sandbox: Sandbox) ->
     expected = _expected(
         sandbox,
         "Tickets",
-        lambda r: r["status"] != 5
-        and (r["priority"] == 4 or (r["priority"] == 1 and r["assignedResourceID"] is not None)),
+        lambda r: (
+            r["status"] != 5
+            and (r["priority"] == 4 or (r["priority"] == 1 and r["assignedResourceID"] is not None))
+        ),
     )
     assert expected
     assert _ids(await client.query("Tickets", query)) == expected
@@ -119,6 +123,7 @@ async def test_paging_follows_next_page_url_by_posting_the_same_body(
 ) -> None:
     total = len(sandbox.records("Tickets"))
     query = Query(include_fields=("ticketNumber", "status"), max_records=100)
+    await client.zone()
     sandbox.clear_requests()
 
     pages = [page async for page in client.pages("Tickets", query)]
@@ -136,6 +141,7 @@ async def test_paging_follows_next_page_url_by_posting_the_same_body(
 async def test_iterate_stops_at_the_limit_without_fetching_more_pages(
     client: AutotaskClient, sandbox: Sandbox
 ) -> None:
+    await client.zone()
     sandbox.clear_requests()
     rows = [row async for row in client.iterate("Tickets", Query(max_records=50), limit=120)]
     assert len(rows) == 120
@@ -146,6 +152,7 @@ async def test_count_is_one_call_and_agrees_with_the_rows(
     client: AutotaskClient, sandbox: Sandbox
 ) -> None:
     query = Query(filter=(Filter.noteq("status", 5),))
+    await client.zone()
     sandbox.clear_requests()
     count = await client.count("Tickets", query)
     assert len(sandbox.requests) == 1

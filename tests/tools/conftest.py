@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import FAST_RETRY, FIXED_NOW, credentials_for
+from support import FAST_RETRY, FIXED_NOW, credentials_for
 
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox

@@ -1,0 +1,14 @@
+"""A local server that behaves like Autotask's REST API (the contract in API-NOTES).
+
+It is the embedded default for the demo and the stand-in for Autotask in tests::
+
+    async with Sandbox(SandboxConfig(tickets=200)) as sandbox:
+        ...  # talk to sandbox.api_url with the usual Autotask headers
+"""
+
+from __future__ import annotations
+
+from ._limits import RequestRecord
+from ._server import Sandbox, SandboxConfig, run_sandbox
+
+__all__ = ["RequestRecord", "Sandbox", "SandboxConfig", "run_sandbox"]
