@@ -1,1 +1,1 @@
-"""Benchmarks (``make bench``): figures for the README's Performance section, not pass/fail tests."""
+"""Benchmarks (``make bench``): figures for the README's Performance section."""

@@ -1,7 +1,7 @@
 """Run every benchmark and print a Markdown table of the figures.
 
-    python -m bench            # all
-    python -m bench paging     # the ones whose name contains "paging"
+python -m bench            # all
+python -m bench paging     # the ones whose name contains "paging"
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import paging
+from bench import paging, tools
 from bench._report import Figure, print_table
 
-SUITES = {"paging": paging.run}
+SUITES = {"paging": paging.run, "tools": tools.run}
 
 
 async def _main(selected: list[str]) -> None:

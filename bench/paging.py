@@ -42,6 +42,6 @@ async def run() -> list[Figure]:
     return [
         Figure(name, "rows read", f"{rows:,}"),
         Figure(name, "requests", str(requests), f"floor ceil(N/500) = {floor}"),
-        Figure(name, "wall time", f"{elapsed:.1f} s", f"{elapsed / requests * 1000:.0f} ms/request"),
+        Figure(name, "wall time", f"{elapsed:.1f} s", f"{elapsed / requests * 1000:.0f} ms/req"),
         Figure("sandbox start", f"seed {TICKETS:,} tickets", f"{built:.1f} s"),
     ]

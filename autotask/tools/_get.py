@@ -100,9 +100,8 @@ async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
     unknown = [i for i in args.include if (schema.entity, i) not in RELATED]
     if unknown:
         known = sorted(name for (parent, name) in RELATED if parent == schema.entity)
-        raise ToolError(
-            f"{schema.entity} has no related '{unknown[0]}'. Available: {', '.join(known) or 'none'}."
-        )
+        available = ", ".join(known) or "none"
+        raise ToolError(f"{schema.entity} has no related '{unknown[0]}'. Available: {available}.")
     record_id = await _record_id(ctx, schema.entity, args)
     try:
         record = await ctx.client.get(schema.entity, record_id)

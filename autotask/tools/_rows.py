@@ -3,6 +3,7 @@ references, local times, and customer-written text marked as untrusted."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -75,11 +76,15 @@ class Renderer:
                 wanted[info.reference_entity_type].update(
                     r.get(name) for r in records if r.get(name) is not None
                 )
-        found: dict[tuple[str, int], str] = {}
-        for singular, ids in wanted.items():
-            for record_id, label in (await self.ctx.names.names_for(singular, ids)).items():
-                found[(singular, record_id)] = label
-        return found
+        singulars = list(wanted)
+        batches = await asyncio.gather(
+            *(self.ctx.names.names_for(singular, wanted[singular]) for singular in singulars)
+        )  # one batched lookup per referenced entity, all at once
+        return {
+            (singular, record_id): label
+            for singular, names in zip(singulars, batches, strict=True)
+            for record_id, label in names.items()
+        }
 
     def _row(self, record: Record, names: dict[tuple[str, int], str], *, trim: bool) -> Record:
         row: Record = {"id": record.get("id")}
