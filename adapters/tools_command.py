@@ -68,6 +68,6 @@ def add_tools_command(commands: Any) -> None:
     listing.set_defaults(handler=_cmd_list)
     calling = verbs.add_parser("call", help="run one tool and print its JSON result")
     calling.add_argument("name", choices=sorted(TOOLS), help="tool name")
-    calling.add_argument("arguments", nargs="?", default="{}", help="JSON arguments")
+    calling.add_argument("arguments", help="JSON arguments, e.g. {} (options may come first)")
     calling.add_argument("--as", dest="as_email", default=None, help="act as this technician")
     calling.set_defaults(handler=_cmd_call)
