@@ -1,0 +1,153 @@
+"""Platform-neutral messages: what comes in, what goes out, and the port each platform implements.
+
+Adapters turn a platform event into an ``IncomingMessage`` and render a ``Reply`` (text, neutral
+cards, files) in their own format: Block Kit, Adaptive Cards, HTML. Card actions carry only an
+action name and a plan id; nothing else in a click is trusted.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Card",
+    "CardAction",
+    "CardKind",
+    "ChangeStatus",
+    "ChatSurface",
+    "Click",
+    "Conversation",
+    "Fact",
+    "FieldChangeView",
+    "FileAttachment",
+    "IncomingMessage",
+    "LinkButton",
+    "MessageRef",
+    "Reply",
+]
+
+CardKind = Literal["record", "list", "change", "alert", "error"]
+ChangeStatus = Literal[
+    "pending", "applying", "applied", "cancelled", "expired", "stale", "failed", "unknown"
+]
+ActionName = Literal["approve", "cancel", "assign_to_me"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Conversation(_Model):
+    """Where a message lives: platform, conversation (channel/chat) and thread within it."""
+
+    platform: str
+    conversation_id: str
+    thread_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """One string per thread: turns in a thread are serialised on it, history kept by it."""
+        return f"{self.platform}:{self.conversation_id}:{self.thread_id or '-'}"
+
+
+class IncomingMessage(_Model):
+    """A chat message addressed to the bot, already stripped of any @mention."""
+
+    conversation: Conversation
+    user_id: str
+    email: str | None = None
+    display_name: str | None = None
+    text: str
+    message_id: str | None = None
+
+
+class Fact(_Model):
+    label: str
+    value: str
+
+
+class FieldChangeView(_Model):
+    label: str
+    before: str | None = None
+    after: str | None = None
+
+
+class LinkButton(_Model):
+    label: str
+    url: str
+
+
+class CardAction(_Model):
+    """A button that acts on a stored plan. Only ``action`` and ``plan_id`` travel in payloads."""
+
+    action: ActionName
+    plan_id: str
+    label: str
+    style: Literal["primary", "danger", "default"] = "default"
+    confirm: str | None = Field(default=None, description="A second confirmation, for deletes.")
+
+
+class Card(_Model):
+    kind: CardKind
+    title: str
+    subtitle: str | None = None
+    facts: tuple[Fact, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    row_links: tuple[str | None, ...] = ()
+    changes: tuple[FieldChangeView, ...] = ()
+    status: ChangeStatus | None = None
+    text: str | None = None
+    untrusted: bool = Field(default=False, description="text was written by customers/users")
+    notes: tuple[str, ...] = ()
+    link: LinkButton | None = None
+    actions: tuple[CardAction, ...] = ()
+    footer: str | None = None
+
+
+class FileAttachment(_Model):
+    name: str
+    path: str
+    mime: str = "text/csv"
+    rows: int | None = None
+
+
+class Reply(_Model):
+    text: str | None = None
+    cards: tuple[Card, ...] = ()
+    files: tuple[FileAttachment, ...] = ()
+
+
+class MessageRef(_Model):
+    """A message the bot posted, so its card can be updated in place later."""
+
+    conversation: Conversation
+    message_id: str
+
+
+class Click(_Model):
+    """A button click, as an adapter received it (after verifying the platform's signature)."""
+
+    conversation: Conversation
+    user_id: str
+    email: str | None = None
+    display_name: str | None = None
+    action: str
+    plan_id: str
+    message: MessageRef | None = None
+
+
+class ChatSurface(Protocol):
+    """What the engine needs from a chat platform."""
+
+    async def post(self, conversation: Conversation, reply: Reply) -> MessageRef: ...
+
+    async def update(self, message: MessageRef, reply: Reply) -> None: ...
+
+    async def typing(self, conversation: Conversation) -> None: ...
+
+    async def whisper(self, conversation: Conversation, user_id: str, text: str) -> None:
+        """A message only ``user_id`` sees (ephemeral), e.g. why their click was refused."""
+        ...
