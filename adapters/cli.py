@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autotask.sandbox import SandboxConfig, run_sandbox
 
+from .shell import add_shell_commands
 from .tools_command import add_tools_command
 
 __all__ = ["build_parser", "main"]
@@ -108,12 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     add_tools_command(commands)
+    add_shell_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    quiet = args.command == "tools"  # its output is JSON; logs only when asked
+    quiet = args.command in {"tools", "ask", "approve", "cancel"}  # output for people or JSON
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

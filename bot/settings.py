@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from autotask import DEFAULT_ZONE_LOOKUP_URL
 
-__all__ = ["AutotaskSettings", "Settings", "TicketDefaultSettings"]
+__all__ = [
+    "AutotaskSettings",
+    "BotSettings",
+    "LlmSettings",
+    "Settings",
+    "TicketDefaultSettings",
+]
 
 
 class AutotaskSettings(BaseModel):
@@ -39,6 +46,33 @@ class TicketDefaultSettings(BaseModel):
     source: str | None = None
 
 
+class LlmSettings(BaseModel):
+    """Any OpenAI-compatible endpoint: OpenAI, Azure OpenAI (set api_version), a local server."""
+
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_version: str | None = None
+    timeout_seconds: float = 60.0
+    max_retries: int = 2
+    max_steps: int = 8
+    temperature: float | None = 0.0
+
+    @property
+    def configured(self) -> bool:
+        return self.api_key is not None or self.base_url is not None
+
+
+class BotSettings(BaseModel):
+    msp_name: str = "the MSP"
+    plan_ttl_minutes: int = 30
+    approvers: list[str] = []  # e-mails that may approve anyone's plan, besides the requester
+    rate_limit_per_minute: int = 20
+    history_tokens: int = 3000
+    tool_result_tokens: int = 3000
+    max_message_chars: int = 4000
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ATBOT_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -46,5 +80,19 @@ class Settings(BaseSettings):
 
     autotask: AutotaskSettings = AutotaskSettings()
     ticket_defaults: TicketDefaultSettings = TicketDefaultSettings()
+    llm: LlmSettings = LlmSettings()
+    bot: BotSettings = BotSettings()
     timezone: str = "UTC"
     data_dir: Path = Path("data")
+    database_url: str | None = None  # default: a SQLite file in data_dir
+    credential_key: SecretStr | None = None  # Fernet key for credentials stored by `atbot connect`
+
+    @model_validator(mode="after")
+    def _openai_key_fallback(self) -> Settings:
+        if self.llm.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        return self
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'atbot.db'}"

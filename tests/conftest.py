@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
-from support import FAST_RETRY, credentials_for, sandbox_config
+from support import FAST_RETRY, FIXED_NOW, credentials_for, sandbox_config
 from swagger_contract import allowed
 
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
+from autotask.tools import Tenant, ToolContext, actor_of
 
 
 @pytest.fixture
@@ -36,3 +38,34 @@ async def client(sandbox: Sandbox) -> AsyncIterator[AutotaskClient]:
     ) as at:
         await at.zone()
         yield at
+
+
+TECH_TZ = "America/New_York"
+
+
+@pytest.fixture
+async def tenant(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Tenant]:
+    async with AutotaskClient(
+        credentials_for(sandbox), zone_lookup_url=sandbox.api_url, retry=FAST_RETRY
+    ) as client:
+        yield Tenant(client=client, export_dir=tmp_path / "exports")
+
+
+def technician(box: Sandbox) -> dict[str, object]:
+    """An active technician who has tickets assigned (not the API user)."""
+    assigned = {t["assignedResourceID"] for t in box.records("Tickets")}
+    return next(
+        r
+        for r in box.records("Resources")
+        if r["isActive"] and r["userName"] != box.config.username and r["id"] in assigned
+    )
+
+
+@pytest.fixture
+def ctx(tenant: Tenant, sandbox: Sandbox) -> ToolContext:
+    return ToolContext(
+        tenant=tenant,
+        actor=actor_of(technician(sandbox)),
+        timezone=TECH_TZ,
+        clock=lambda: FIXED_NOW,
+    )

@@ -32,3 +32,48 @@ def credentials_for(box: Sandbox, **overrides: str) -> Credentials:
     }
     values.update(overrides)
     return Credentials.model_validate(values)
+
+
+class ScriptedModel:
+    """A ChatModel fake: answers from a queue of turns, records what it was sent, and fails the
+    test on a call it was not scripted for."""
+
+    def __init__(self, *turns: object) -> None:
+        from bot.model import ModelTurn
+
+        self.turns: list[object] = list(turns)
+        self.calls: list[tuple[list[dict[str, object]], list[dict[str, object]]]] = []
+        self._turn_type = ModelTurn
+
+    async def complete(
+        self, messages: list[dict[str, object]], tools: list[dict[str, object]]
+    ) -> object:
+        self.calls.append(([dict(m) for m in messages], tools))
+        if not self.turns:
+            raise AssertionError("the model was called more often than scripted")
+        turn = self.turns.pop(0)
+        if isinstance(turn, BaseException):
+            raise turn
+        return turn
+
+
+def tool_turn(*calls: tuple[str, dict[str, object]], content: str | None = None) -> object:
+    """A model turn that calls tools: tool_turn(("search", {...}), ("get", {...}))."""
+    import json
+
+    from bot.model import ModelToolCall, ModelTurn, Usage
+
+    return ModelTurn(
+        content=content,
+        tool_calls=[
+            ModelToolCall(id=f"call_{i}", name=name, arguments=json.dumps(args))
+            for i, (name, args) in enumerate(calls)
+        ],
+        usage=Usage(prompt_tokens=100, completion_tokens=20),
+    )
+
+
+def text_turn(content: str) -> object:
+    from bot.model import ModelTurn, Usage
+
+    return ModelTurn(content=content, usage=Usage(prompt_tokens=120, completion_tokens=15))

@@ -24,6 +24,7 @@ from ._links import link, link_template
 from ._plans import ChangePlan, FieldChange, PlanArgs, plan_change
 from ._registry import TOOLS, Tool, call, tool_schemas
 from ._search import SearchArgs, SearchResult, search
+from ._values import humanize
 from ._whoami import WhoAmIArgs, WhoAmIResult, actor_of, find_resource, who_am_i
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "describe",
     "find_resource",
     "get",
+    "humanize",
     "link",
     "link_template",
     "list_entities",

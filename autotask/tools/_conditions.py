@@ -18,9 +18,21 @@ from ._schema import EntitySchema
 __all__ = ["DATE_ONLY_FIELDS", "Condition", "describe", "to_filters"]
 
 Operator = Literal[
-    "=", "!=", ">", ">=", "<", "<=", "contains", "begins with", "ends with",
-    "in", "not in", "is set", "is not set", "within",
-]  # fmt: skip
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "contains",
+    "begins with",
+    "ends with",
+    "in",
+    "not in",
+    "is set",
+    "is not set",
+    "within",
+]
 Value = str | int | float | bool | list[str | int | float] | None
 
 _OPS: dict[str, Op] = {
@@ -41,9 +53,19 @@ _OPS: dict[str, Op] = {
 
 # Fields that hold a calendar day stored as midnight UTC rather than a moment.
 DATE_ONLY_FIELDS = frozenset(
-    {"dateWorked", "startDate", "endDate", "dueDate", "installDate", "warrantyExpirationDate",
-     "paidDate", "fromDate", "toDate", "hireDate"}
-)  # fmt: skip
+    {
+        "dateWorked",
+        "startDate",
+        "endDate",
+        "dueDate",
+        "installDate",
+        "warrantyExpirationDate",
+        "paidDate",
+        "fromDate",
+        "toDate",
+        "hireDate",
+    }
+)
 
 _COMPLETE_LABEL = "Complete"
 
@@ -118,8 +140,13 @@ def _date_filters(condition: Condition, info: FieldInfo, ctx: ToolContext) -> li
             if end > start
             else [Filter.eq(name, start)]
         )
-    bounds = {">": Filter.gte(name, end), ">=": Filter.gte(name, start),
-              "<": Filter.lt(name, start), "<=": Filter.lt(name, end), "!=": None}  # fmt: skip
+    bounds = {
+        ">": Filter.gte(name, end),
+        ">=": Filter.gte(name, start),
+        "<": Filter.lt(name, start),
+        "<=": Filter.lt(name, end),
+        "!=": None,
+    }
     chosen = bounds.get(condition.op)
     if chosen is None:
         raise ToolError(f"'{condition.op}' does not apply to the date field {name}.")

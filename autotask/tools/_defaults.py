@@ -28,8 +28,13 @@ _SPECIAL = {
     "TimeEntries": {"duration"},
     **{entity: {"customer_visible", "internal"} for entity in NOTE_ENTITIES},
 }
-_TICKET_DEFAULTS = (("status", "status"), ("priority", "priority"), ("queueID", "queue"),
-                    ("ticketType", "ticket_type"), ("source", "source"))  # fmt: skip
+_TICKET_DEFAULTS = (
+    ("status", "status"),
+    ("priority", "priority"),
+    ("queueID", "queue"),
+    ("ticketType", "ticket_type"),
+    ("source", "source"),
+)
 
 
 @dataclass
@@ -189,9 +194,13 @@ async def _note(
 
 
 async def apply_defaults(
-    ctx: ToolContext, schema: EntitySchema, action: Literal["create", "update"],
-    payload: Record, special: Record, record: Record | None,
-) -> DefaultsOutcome:  # fmt: skip
+    ctx: ToolContext,
+    schema: EntitySchema,
+    action: Literal["create", "update"],
+    payload: Record,
+    special: Record,
+    record: Record | None,
+) -> DefaultsOutcome:
     """Fill in what the technician left out; returns a summary line and notes for the preview."""
     if schema.entity == "TimeEntries" and action == "create":
         return await _time_entry(ctx, payload, special)

@@ -22,8 +22,13 @@ __all__ = [
 ]
 
 PICKLIST_PREVIEW = 25
-_ROOT_WORDS = {"query": "search", "get": "get", "create": "create", "update": "update",
-               "delete": "delete"}  # fmt: skip
+_ROOT_WORDS = {
+    "query": "search",
+    "get": "get",
+    "create": "create",
+    "update": "update",
+    "delete": "delete",
+}
 
 
 class ListEntitiesArgs(BaseModel):

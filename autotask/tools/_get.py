@@ -18,9 +18,15 @@ __all__ = ["RELATED", "GetArgs", "GetResult", "Related", "get"]
 
 Record = dict[str, Any]
 Include = Literal[
-    "notes", "time_entries", "contacts", "open_tickets", "contracts", "configuration_items",
-    "tasks", "phases",
-]  # fmt: skip
+    "notes",
+    "time_entries",
+    "contacts",
+    "open_tickets",
+    "contracts",
+    "configuration_items",
+    "tasks",
+    "phases",
+]
 
 # (entity, include) → (related entity, linking field, extra conditions)
 RELATED: dict[tuple[str, str], tuple[str, str, tuple[Condition, ...]]] = {

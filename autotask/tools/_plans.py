@@ -162,9 +162,11 @@ def _missing_required(schema: EntitySchema, payload: Record, parent_field: str |
     return [
         f.name
         for f in schema.fields
-        if f.is_required and not f.is_read_only and f.name != parent_field
+        if f.is_required
+        and not f.is_read_only
+        and f.name != parent_field
         and payload.get(f.name) in (None, "")
-    ]  # fmt: skip
+    ]
 
 
 async def _changes(
@@ -181,8 +183,14 @@ async def _changes(
         for n in names
     ]
     for udf in payload.get("userDefinedFields") or []:
-        old = next((u.get("value") for u in (before or {}).get("userDefinedFields") or []
-                    if u.get("name") == udf["name"]), None)  # fmt: skip
+        old = next(
+            (
+                u.get("value")
+                for u in (before or {}).get("userDefinedFields") or []
+                if u.get("name") == udf["name"]
+            ),
+            None,
+        )
         changes.append(
             FieldChange(field=udf["name"], label=udf["name"], before=old, after=udf["value"])
         )
@@ -208,11 +216,19 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
     what = f"{schema.kind.singular} {display_name(schema.kind.singular, record)}"
     if args.action == "delete":
         return ChangePlan(
-            action="delete", entity=schema.entity, record_id=record_id, payload={},
-            summary=f"Delete {what}", changes=[], attributed_to=_attribution(ctx),
-            fingerprint=fingerprint(snapshot), snapshot=snapshot, danger=True,
-            notes=["Deleting cannot be undone."], link=link(web, schema.entity, record_id),
-        )  # fmt: skip
+            action="delete",
+            entity=schema.entity,
+            record_id=record_id,
+            payload={},
+            summary=f"Delete {what}",
+            changes=[],
+            attributed_to=_attribution(ctx),
+            fingerprint=fingerprint(snapshot),
+            snapshot=snapshot,
+            danger=True,
+            notes=["Deleting cannot be undone."],
+            link=link(web, schema.entity, record_id),
+        )
     special, plain = take_special_fields(schema, args.fields)
     payload = await _payload(ctx, schema, plain)
     await apply_defaults(ctx, schema, "update", payload, special, record)
@@ -221,12 +237,18 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
         raise ToolError(f"Nothing to change: {what} already has those values.")
     changes = await _changes(ctx, schema, changed, record)
     return ChangePlan(
-        action="update", entity=schema.entity, record_id=record_id, payload=changed,
+        action="update",
+        entity=schema.entity,
+        record_id=record_id,
+        payload=changed,
         summary=f"Update {what}: " + ", ".join(c.label.lower() for c in changes),
-        changes=changes, attributed_to=_attribution(ctx), fingerprint=fingerprint(snapshot),
-        snapshot=snapshot, link=link(web, schema.entity, record_id),
+        changes=changes,
+        attributed_to=_attribution(ctx),
+        fingerprint=fingerprint(snapshot),
+        snapshot=snapshot,
+        link=link(web, schema.entity, record_id),
         untrusted_fields=[c.field for c in changes if c.field in UNTRUSTED_FIELDS],
-    )  # fmt: skip
+    )
 
 
 async def _plan_create(
@@ -248,9 +270,14 @@ async def _plan_create(
         raise ToolError(f"A new {kind.singular} also needs: {', '.join(missing)}.")
     changes = await _changes(ctx, schema, payload, None)
     return ChangePlan(
-        action="create", entity=schema.entity, parent=parent, payload=payload,
-        summary=outcome.summary or f"Create {kind.singular}", changes=changes,
-        attributed_to=_attribution(ctx), notes=outcome.notes,
+        action="create",
+        entity=schema.entity,
+        parent=parent,
+        payload=payload,
+        summary=outcome.summary or f"Create {kind.singular}",
+        changes=changes,
+        attributed_to=_attribution(ctx),
+        notes=outcome.notes,
         link=link(web, parent.entity, parent.id) if parent else None,
         untrusted_fields=[c.field for c in changes if c.field in UNTRUSTED_FIELDS],
-    )  # fmt: skip
+    )

@@ -46,24 +46,55 @@ async def _apply(ctx: ToolContext, args: ApplyArgs) -> BaseModel:
 TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
-        Tool("list_entities", "Autotask's record types by area, with what each allows.",
-             ListEntitiesArgs, list_entities),
-        Tool("describe", "An entity's fields: type, required, read-only, references, picklist "
-             "labels (with parent/child picklists) and user-defined fields.", DescribeArgs,
-             describe),
-        Tool("search", "Find records with filters in plain terms (labels, names, 'me', named "
-             "date ranges). mode=count for 'how many' (one call), mode=export for a CSV file.",
-             SearchArgs, search),
-        Tool("get", "One record by id or ticket number, optionally with related items, and a "
-             "link into Autotask.", GetArgs, get),
-        Tool("who_am_i", "The technician's Autotask resource (roles, queues) and the connected "
-             "API user.", WhoAmIArgs, who_am_i),
-        Tool("plan_change", "Prepare a create/update/delete for the technician to confirm: "
-             "validated, with a field-by-field preview. Never writes.", PlanArgs, plan_change),
-        Tool("apply_change", "Apply a confirmed change plan (only after a human clicked "
-             "Approve).", ApplyArgs, _apply, writes=True),
+        Tool(
+            "list_entities",
+            "Autotask's record types by area, with what each allows.",
+            ListEntitiesArgs,
+            list_entities,
+        ),
+        Tool(
+            "describe",
+            "An entity's fields: type, required, read-only, references, picklist "
+            "labels (with parent/child picklists) and user-defined fields.",
+            DescribeArgs,
+            describe,
+        ),
+        Tool(
+            "search",
+            "Find records with filters in plain terms (labels, names, 'me', named "
+            "date ranges). mode=count for 'how many' (one call), mode=export for a CSV file.",
+            SearchArgs,
+            search,
+        ),
+        Tool(
+            "get",
+            "One record by id or ticket number, optionally with related items, and a "
+            "link into Autotask.",
+            GetArgs,
+            get,
+        ),
+        Tool(
+            "who_am_i",
+            "The technician's Autotask resource (roles, queues) and the connected API user.",
+            WhoAmIArgs,
+            who_am_i,
+        ),
+        Tool(
+            "plan_change",
+            "Prepare a create/update/delete for the technician to confirm: "
+            "validated, with a field-by-field preview. Never writes.",
+            PlanArgs,
+            plan_change,
+        ),
+        Tool(
+            "apply_change",
+            "Apply a confirmed change plan (only after a human clicked Approve).",
+            ApplyArgs,
+            _apply,
+            writes=True,
+        ),
     )
-}  # fmt: skip
+}
 
 
 async def call(name: str, arguments: dict[str, Any], ctx: ToolContext) -> BaseModel:

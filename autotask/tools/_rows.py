@@ -17,29 +17,73 @@ __all__ = ["DEFAULT_FIELDS", "UNTRUSTED_FIELDS", "Renderer", "default_fields"]
 Record = dict[str, Any]
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
-    "Tickets": ("ticketNumber", "title", "companyID", "status", "priority", "queueID",
-                "assignedResourceID", "createDate", "dueDateTime"),
+    "Tickets": (
+        "ticketNumber",
+        "title",
+        "companyID",
+        "status",
+        "priority",
+        "queueID",
+        "assignedResourceID",
+        "createDate",
+        "dueDateTime",
+    ),
     "Companies": ("companyName", "companyType", "phone", "city", "isActive"),
     "Contacts": ("firstName", "lastName", "companyID", "emailAddress", "phone", "isActive"),
     "Contracts": ("contractName", "companyID", "contractType", "status", "startDate", "endDate"),
-    "TimeEntries": ("dateWorked", "resourceID", "ticketID", "taskID", "hoursWorked",
-                    "summaryNotes"),
-    "Projects": ("projectName", "companyID", "status", "startDateTime", "endDateTime",
-                 "projectLeadResourceID"),
+    "TimeEntries": (
+        "dateWorked",
+        "resourceID",
+        "ticketID",
+        "taskID",
+        "hoursWorked",
+        "summaryNotes",
+    ),
+    "Projects": (
+        "projectName",
+        "companyID",
+        "status",
+        "startDateTime",
+        "endDateTime",
+        "projectLeadResourceID",
+    ),
     "Tasks": ("title", "projectID", "status", "assignedResourceID", "endDateTime"),
-    "TicketNotes": ("ticketID", "title", "description", "createDateTime", "creatorResourceID",
-                    "publish"),
-    "ConfigurationItems": ("referenceTitle", "companyID", "configurationItemType",
-                           "serialNumber", "warrantyExpirationDate", "isActive"),
+    "TicketNotes": (
+        "ticketID",
+        "title",
+        "description",
+        "createDateTime",
+        "creatorResourceID",
+        "publish",
+    ),
+    "ConfigurationItems": (
+        "referenceTitle",
+        "companyID",
+        "configurationItemType",
+        "serialNumber",
+        "warrantyExpirationDate",
+        "isActive",
+    ),
     "Invoices": ("invoiceNumber", "companyID", "invoiceDateTime", "invoiceTotal", "paidDate"),
     "Resources": ("firstName", "lastName", "email", "isActive"),
-}  # fmt: skip
+}
 
 # Text that customers, contacts or end users may have written: data, never instructions.
 UNTRUSTED_FIELDS = frozenset(
-    {"title", "description", "summaryNotes", "internalNotes", "resolution", "notes", "note",
-     "firstName", "lastName", "subject", "comments"}
-)  # fmt: skip
+    {
+        "title",
+        "description",
+        "summaryNotes",
+        "internalNotes",
+        "resolution",
+        "notes",
+        "note",
+        "firstName",
+        "lastName",
+        "subject",
+        "comments",
+    }
+)
 
 _LONG_TEXT = 300
 

@@ -119,8 +119,14 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     query = Query(include_fields=include)  # no conditions: every record (match-all filter)
     if filters:
         query = Query(filter=tuple(filters), include_fields=include)
-    base = SearchResult(entity=schema.entity, mode=args.mode, conditions=words, total=None,
-                        shown=0, scope="", untrusted_fields=renderer.untrusted)  # fmt: skip
+    base = SearchResult(
+        entity=schema.entity,
+        mode=args.mode,
+        conditions=words,
+        total=None,
+        shown=0,
+        scope="",
+    )
     if args.mode == "count":
         total = await ctx.client.count(schema.entity, query)
         return base.model_copy(update={"total": total, "scope": f"{total:,} {schema.entity}"})
@@ -135,6 +141,7 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     return base.model_copy(
         update={
             "rows": rows,
+            "untrusted_fields": renderer.untrusted,
             "total": counted,
             "shown": len(rows),
             "scope": _scope(len(rows), counted, complete, schema.entity),

@@ -92,21 +92,31 @@ async def _summary(ctx: ToolContext, record: Record) -> ResourceSummary:
         active=bool(record.get("isActive")),
         title=record.get("title"),
         default_role=role_names.get(int(default_role)) if default_role is not None else None,
-        roles=sorted({role_names[int(r["roleID"])] for r in desk_roles if r.get("isActive", True)
-                      and r.get("roleID") is not None and int(r["roleID"]) in role_names}),
+        roles=sorted(
+            {
+                role_names[int(r["roleID"])]
+                for r in desk_roles
+                if r.get("isActive", True)
+                and r.get("roleID") is not None
+                and int(r["roleID"]) in role_names
+            }
+        ),
         queues=sorted(label for label in queue_labels if label),
-    )  # fmt: skip
+    )
 
 
 async def _api_user(ctx: ToolContext) -> ApiUser:
     username = ctx.client.credentials.username
     zone = await ctx.client.zone()
     record = next(
-        (r for r in await ctx.names.resources()
-         if str(r.get("userName") or "").lower() == username.lower()
-         or str(r.get("email") or "").lower() == username.lower()),
+        (
+            r
+            for r in await ctx.names.resources()
+            if str(r.get("userName") or "").lower() == username.lower()
+            or str(r.get("email") or "").lower() == username.lower()
+        ),
         None,
-    )  # fmt: skip
+    )
     return ApiUser(
         username=username,
         resource_id=int(record["id"]) if record else None,

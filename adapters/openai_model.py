@@ -1,0 +1,115 @@
+"""The ChatModel port on the ``openai`` package: OpenAI, Azure OpenAI, or any compatible server."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import httpx
+import openai
+
+from bot.model import ModelError, ModelToolCall, ModelTurn, Usage
+from bot.settings import LlmSettings
+
+__all__ = ["OpenAIChatModel", "RemoteModelBlocked"]
+
+logger = logging.getLogger(__name__)
+
+BLOCK_ENV = "ATBOT_BLOCK_REMOTE_MODEL"  # set by the test suite: only loopback model servers
+
+
+class RemoteModelBlocked(RuntimeError):
+    """A test tried to reach a real model service."""
+
+
+def _check_allowed(base_url: str | None) -> None:
+    if os.environ.get(BLOCK_ENV) != "1":
+        return
+    host = httpx.URL(base_url or "https://api.openai.com/v1").host
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        raise RemoteModelBlocked(f"model requests to {host} are blocked in tests")
+
+
+class OpenAIChatModel:
+    def __init__(
+        self, settings: LlmSettings, *, http_client: httpx.AsyncClient | None = None
+    ) -> None:
+        _check_allowed(settings.base_url)
+        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        self.settings = settings
+        if settings.api_version:
+            self._client: openai.AsyncOpenAI = openai.AsyncAzureOpenAI(
+                azure_endpoint=settings.base_url or "",
+                api_key=key,
+                api_version=settings.api_version,
+                timeout=settings.timeout_seconds,
+                max_retries=settings.max_retries,
+                http_client=http_client,
+            )
+        else:
+            self._client = openai.AsyncOpenAI(
+                base_url=settings.base_url,
+                api_key=key,
+                timeout=settings.timeout_seconds,
+                max_retries=settings.max_retries,
+                http_client=http_client,
+            )
+
+    async def complete(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+    ) -> ModelTurn:
+        started = time.perf_counter()
+        options: dict[str, Any] = {}
+        if self.settings.temperature is not None:
+            options["temperature"] = self.settings.temperature
+        try:
+            response = await self._client.chat.completions.create(
+                model=self.settings.model,
+                messages=messages,  # type: ignore[arg-type]
+                tools=tools,  # type: ignore[arg-type]
+                **options,
+            )
+        except openai.APITimeoutError as exc:
+            raise ModelError("The language model did not answer in time.") from exc
+        except openai.AuthenticationError as exc:
+            raise ModelError("The language model service rejected the bot's API key.") from exc
+        except openai.RateLimitError as exc:
+            raise ModelError("The language model service is rate-limiting the bot.") from exc
+        except openai.APIConnectionError as exc:
+            raise ModelError("The language model service could not be reached.") from exc
+        except openai.APIStatusError as exc:
+            raise ModelError(
+                f"The language model service failed (HTTP {exc.status_code})."
+            ) from exc
+        turn = _turn(response)
+        logger.info(
+            "model %s -> %d tool calls, %d+%d tokens in %.0f ms",
+            self.settings.model,
+            len(turn.tool_calls),
+            turn.usage.prompt_tokens,
+            turn.usage.completion_tokens,
+            (time.perf_counter() - started) * 1000,
+        )
+        return turn
+
+
+def _turn(response: Any) -> ModelTurn:
+    if not response.choices:
+        raise ModelError("The language model returned no answer.")
+    message = response.choices[0].message
+    calls = [
+        ModelToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
+        for c in message.tool_calls or []
+        if getattr(c, "function", None) is not None
+    ]
+    usage = response.usage
+    return ModelTurn(
+        content=message.content,
+        tool_calls=calls,
+        usage=Usage(
+            prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        ),
+    )

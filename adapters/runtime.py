@@ -1,0 +1,53 @@
+"""The composition root's shared part: settings → tenant, database, model, engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.storage import Database
+
+from autotask.sandbox import SandboxConfig
+from autotask.tools import Tenant
+from bot.engine import Engine
+from bot.model import ChatModel
+from bot.settings import Settings
+
+from .openai_model import OpenAIChatModel
+from .wiring import open_tenant
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    tenant: Tenant
+    db: Database
+    engine: Engine
+    model: ChatModel | None
+
+
+def build_model(settings: Settings) -> ChatModel | None:
+    return OpenAIChatModel(settings.llm) if settings.llm.configured else None
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    sandbox: SandboxConfig | None = None,
+    model: ChatModel | None = None,
+) -> AsyncIterator[Runtime]:
+    """Everything a bot process needs, opened in order and closed in reverse."""
+    key = settings.credential_key.get_secret_value().encode() if settings.credential_key else None
+    db = await Database.open(settings.database, credential_key=key)
+    try:
+        await db.migrate()
+        async with open_tenant(settings, sandbox=sandbox) as tenant:
+            chosen = model if model is not None else build_model(settings)
+            engine = Engine(tenant=tenant, db=db, settings=settings, model=chosen)
+            yield Runtime(settings=settings, tenant=tenant, db=db, engine=engine, model=chosen)
+    finally:
+        await db.close()

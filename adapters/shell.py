@@ -1,0 +1,111 @@
+"""``atbot ask``, ``atbot approve`` and ``atbot cancel``: one turn or one click from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import sys
+from typing import Any
+
+from autotask.sandbox import SandboxConfig
+from bot.cards import reply_as_text
+from bot.messages import Click, Conversation, IncomingMessage, MessageRef, Reply
+from bot.settings import Settings
+
+from .runtime import open_runtime
+
+__all__ = ["add_shell_commands"]
+
+SHELL = Conversation(platform="shell", conversation_id="shell")
+DEMO_TECHNICIAN = "sarah.mitchell@bluewave-it.example"
+
+
+class ShellSurface:
+    """Prints replies; remembers them so `--json` can print the neutral form."""
+
+    def __init__(self, *, as_json: bool) -> None:
+        self.as_json = as_json
+        self.replies: list[Reply] = []
+
+    def _show(self, reply: Reply, prefix: str = "") -> None:
+        self.replies.append(reply)
+        if self.as_json:
+            print(json.dumps(reply.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        else:
+            print(prefix + reply_as_text(reply))
+
+    async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
+        self._show(reply)
+        return MessageRef(conversation=conversation, message_id=secrets.token_hex(6))
+
+    async def update(self, message: MessageRef, reply: Reply) -> None:
+        self._show(reply, prefix="(updated) ")
+
+    async def typing(self, conversation: Conversation) -> None:
+        return None
+
+    async def whisper(self, conversation: Conversation, user_id: str, text: str) -> None:
+        print(text, file=sys.stderr)
+
+
+def _identity(settings: Settings, email: str | None) -> str:
+    if email:
+        return email
+    if settings.autotask.configured:
+        raise SystemExit("error: say who is asking with --as EMAIL")
+    return DEMO_TECHNICIAN
+
+
+async def _ask(args: argparse.Namespace) -> int:
+    settings = Settings()
+    email = _identity(settings, args.as_email)
+    surface = ShellSurface(as_json=args.json)
+    async with open_runtime(settings, sandbox=SandboxConfig()) as runtime:
+        message = IncomingMessage(
+            conversation=SHELL, user_id=email, email=email, text=args.question
+        )
+        await runtime.engine.handle(message, surface, command_mode=args.commands)
+    return 0
+
+
+async def _click(args: argparse.Namespace, action: str) -> int:
+    settings = Settings()
+    email = _identity(settings, args.as_email)
+    surface = ShellSurface(as_json=False)
+    async with open_runtime(settings, sandbox=SandboxConfig()) as runtime:
+        stored = await runtime.db.plans.get(args.plan_id)
+        message = stored.message if stored else None
+        click = Click(
+            conversation=SHELL,
+            user_id=email,
+            email=email,
+            action=action,
+            plan_id=args.plan_id,
+            message=message,
+        )
+        await runtime.engine.click(click, surface)
+        after = await runtime.db.plans.get(args.plan_id)
+    status = after.status if after else "unknown plan"
+    print(f"plan {args.plan_id}: {status}")
+    return 0 if after is not None and after.status in {"applied", "cancelled"} else 1
+
+
+def _run(coro: Any) -> int:
+    result: int = asyncio.run(coro)
+    return result
+
+
+def add_shell_commands(commands: Any) -> None:
+    ask = commands.add_parser("ask", help="ask one question (command mode unless a model is set)")
+    ask.add_argument("question")
+    ask.add_argument("--as", dest="as_email", help="the technician asking (e-mail)")
+    ask.add_argument("--json", action="store_true", help="print the neutral reply as JSON")
+    ask.add_argument("--commands", action="store_true", help="use command mode even with a model")
+    ask.set_defaults(handler=lambda a: _run(_ask(a)))
+    for verb in ("approve", "cancel"):
+        sub = commands.add_parser(verb, help=f"{verb} a stored change plan")
+        sub.add_argument("plan_id")
+        sub.add_argument("--as", dest="as_email", help="the technician clicking (e-mail)")
+        sub.set_defaults(handler=lambda a, v=verb: _run(_click(a, v)))

@@ -1,0 +1,263 @@
+"""Tool results as neutral cards, and neutral cards as plain text (for the shell and fallbacks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from autotask.tools import (
+    ApplyResult,
+    ChangePlan,
+    DescribeResult,
+    GetResult,
+    ListEntitiesResult,
+    SearchResult,
+    WhoAmIResult,
+    humanize,
+)
+
+from .messages import (
+    Card,
+    CardAction,
+    ChangeStatus,
+    Fact,
+    FieldChangeView,
+    LinkButton,
+    Reply,
+)
+
+__all__ = ["card_for_result", "change_card", "error_card", "reply_as_text"]
+
+MAX_ROWS = 25
+MAX_TEXT = 600
+_STATUS_TITLES: dict[str, str] = {
+    "pending": "Confirm this change",
+    "applying": "Applying…",
+    "applied": "Done",
+    "cancelled": "Cancelled",
+    "expired": "Expired — nothing was changed",
+    "stale": "Not applied — the record changed since this preview",
+    "failed": "Failed — nothing was changed",
+    "unknown": "Outcome unknown — check Autotask",
+}
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def list_card(result: SearchResult) -> Card:
+    columns = [c for c in (result.rows[0].keys() if result.rows else []) if c != "id"]
+    rows = tuple(tuple(_text(row.get(c)) for c in columns) for row in result.rows[:MAX_ROWS])
+    template = result.link_template
+    links = tuple(
+        template.replace("{id}", str(row["id"])) if template else None
+        for row in result.rows[:MAX_ROWS]
+    )
+    scope = result.scope
+    if len(result.rows) > MAX_ROWS:
+        scope += f" ({MAX_ROWS} listed here; ask to export for all)"
+    subtitle = "; ".join(result.conditions) if result.conditions else None
+    return Card(
+        kind="list",
+        title=result.entity,
+        subtitle=subtitle,
+        columns=tuple(humanize(c) for c in columns),
+        rows=rows,
+        row_links=links,
+        untrusted=bool(result.untrusted_fields),
+        footer=scope,
+    )
+
+
+def record_card(result: GetResult) -> Card:
+    record = dict(result.record)
+    title = str(
+        record.get("ticketNumber") or record.get("companyName") or f"{result.entity} {result.id}"
+    )
+    heading = record.get("title") or record.get("projectName") or record.get("contractName")
+    body = record.pop("description", None)
+    facts = tuple(
+        Fact(label=humanize(k), value=_text(v))
+        for k, v in record.items()
+        if k not in {"id", "title", "userDefinedFields"} and not isinstance(v, dict | list)
+    )
+    text = (
+        str(body)[:MAX_TEXT] + ("…" if body and len(str(body)) > MAX_TEXT else "") if body else None
+    )
+    related = [f"{name}: {rel.scope}" for name, rel in result.related.items()]
+    return Card(
+        kind="record",
+        title=title,
+        subtitle=str(heading) if heading else None,
+        facts=facts[:30],
+        text=text,
+        untrusted=bool(result.untrusted_fields),
+        notes=tuple(related),
+        link=LinkButton(label="Open in Autotask", url=result.link) if result.link else None,
+    )
+
+
+def change_card(
+    plan: ChangePlan,
+    *,
+    plan_id: str,
+    status: ChangeStatus = "pending",
+    outcome: str | None = None,
+    link: str | None = None,
+) -> Card:
+    """The confirmation card: what will change, field by field; buttons only while pending."""
+    actions: tuple[CardAction, ...] = ()
+    if status == "pending":
+        approve = CardAction(
+            action="approve",
+            plan_id=plan_id,
+            label="Delete" if plan.danger else "Approve",
+            style="danger" if plan.danger else "primary",
+            confirm=f"{plan.summary}? This cannot be undone." if plan.danger else None,
+        )
+        actions = (approve, CardAction(action="cancel", plan_id=plan_id, label="Cancel"))
+    who = plan.attributed_to.name if plan.attributed_to else None
+    notes = list(plan.notes)
+    if who:
+        notes.append(f"Attributed to {who}")
+    if outcome:
+        notes.insert(0, outcome)
+    target = link or plan.link
+    return Card(
+        kind="change",
+        title=_STATUS_TITLES[status],
+        subtitle=plan.summary,
+        changes=tuple(
+            FieldChangeView(label=c.label, before=_optional(c.before), after=_optional(c.after))
+            for c in plan.changes
+        ),
+        status=status,
+        untrusted=bool(plan.untrusted_fields),
+        notes=tuple(notes),
+        link=LinkButton(label="Open in Autotask", url=target) if target else None,
+        actions=actions,
+    )
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None or value == "" else _text(value)
+
+
+def applied_card(plan: ChangePlan, plan_id: str, result: ApplyResult) -> Card:
+    status: ChangeStatus = result.status
+    return change_card(
+        plan, plan_id=plan_id, status=status, outcome=result.message, link=result.link
+    )
+
+
+def error_card(message: str, *, reference: str | None = None) -> Card:
+    footer = f"Reference: {reference}" if reference else None
+    return Card(kind="error", title="Something went wrong", text=message, footer=footer)
+
+
+def _who_card(result: WhoAmIResult) -> Card:
+    facts = [Fact(label="API user", value=result.api_user.username)]
+    if result.resource:
+        r = result.resource
+        facts = [
+            Fact(label="Name", value=r.name),
+            Fact(label="E-mail", value=_text(r.email)),
+            Fact(label="Active", value=_text(r.active)),
+            Fact(label="Default role", value=_text(r.default_role)),
+            Fact(label="Roles", value=", ".join(r.roles) or "—"),
+            Fact(label="Queues", value=", ".join(r.queues) or "—"),
+            *facts,
+        ]
+    title = result.resource.name if result.resource else "Not an Autotask resource"
+    return Card(
+        kind="record", title=title, facts=tuple(facts), notes=tuple(filter(None, [result.note]))
+    )
+
+
+def _describe_card(result: DescribeResult) -> Card:
+    rows = tuple(
+        (
+            f.name,
+            f.type + (f" → {f.reference}" if f.reference else ""),
+            "required" if f.required else ("read-only" if f.read_only else ""),
+            ", ".join(f.values or [])[:200],
+        )
+        for f in [*result.fields, *result.user_defined_fields]
+    )
+    return Card(
+        kind="list",
+        title=f"{result.entity} fields",
+        subtitle=f"{result.area}; can {', '.join(result.can)}",
+        columns=("Field", "Type", "Rules", "Values"),
+        rows=rows,
+        footer=f"{len(rows)} fields",
+    )
+
+
+def _entities_card(result: ListEntitiesResult) -> Card:
+    rows = tuple(
+        (area, entity.name, ", ".join(entity.can))
+        for area, entities in result.areas.items()
+        for entity in entities
+    )
+    return Card(
+        kind="list",
+        title="Autotask record types",
+        columns=("Area", "Entity", "Can"),
+        rows=rows,
+        footer=f"{len(rows)} types",
+    )
+
+
+def card_for_result(result: BaseModel) -> tuple[Card | None, str | None]:
+    """A card for a read tool's result (and a line of text, for counts and exports)."""
+    if isinstance(result, SearchResult):
+        if result.mode == "count":
+            where = f" ({'; '.join(result.conditions)})" if result.conditions else ""
+            return None, f"**{result.total:,}** {result.entity}{where}"
+        if result.mode == "export" and result.export:
+            return (
+                None,
+                f"Exported {result.export.rows:,} {result.entity} to {result.export.file_name}.",
+            )
+        return list_card(result), None
+    if isinstance(result, GetResult):
+        return record_card(result), None
+    if isinstance(result, WhoAmIResult):
+        return _who_card(result), None
+    if isinstance(result, DescribeResult):
+        return _describe_card(result), None
+    if isinstance(result, ListEntitiesResult):
+        return _entities_card(result), None
+    return None, None
+
+
+def reply_as_text(reply: Reply) -> str:
+    """A reply as plain text, for the shell (`atbot ask`) and for logs of tests."""
+    parts = [reply.text] if reply.text else []
+    for card in reply.cards:
+        lines = [f"[{card.kind}] {card.title}" + (f" — {card.subtitle}" if card.subtitle else "")]
+        lines += [f"  {fact.label}: {fact.value}" for fact in card.facts]
+        if card.columns:
+            lines.append("  " + " | ".join(card.columns))
+            lines += ["  " + " | ".join(row) for row in card.rows]
+        lines += [f"  {c.label}: {c.before or '—'} → {c.after or '—'}" for c in card.changes]
+        if card.text:
+            lines.append(f"  {card.text}")
+        lines += [f"  ({note})" for note in card.notes]
+        if card.link:
+            lines.append(f"  {card.link.label}: {card.link.url}")
+        lines += [f"  [{a.label}] plan {a.plan_id}" for a in card.actions]
+        if card.footer:
+            lines.append(f"  {card.footer}")
+        parts.append("\n".join(lines))
+    parts += [f"File: {f.name} ({f.rows} rows) at {f.path}" for f in reply.files]
+    return "\n\n".join(parts)

@@ -1,0 +1,288 @@
+"""One conversation turn: identity, turn-taking, planner or command mode, cards, posting.
+
+Adapters call ``handle`` (a message) and ``click`` (a button) with their ChatSurface; nothing here
+knows which platform it serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from autotask import AuthenticationError, AutotaskError
+from autotask.tools import (
+    Actor,
+    ChangePlan,
+    SearchResult,
+    Tenant,
+    ToolContext,
+    ToolError,
+    call,
+)
+from prompts import load_prompt
+
+from .approvals import Approvals, audit_event
+from .calls import ToolCall
+from .cards import card_for_result, change_card, error_card
+from .commands import parse_command
+from .identity import Identity, IdentityError
+from .messages import (
+    Card,
+    ChatSurface,
+    Click,
+    FileAttachment,
+    IncomingMessage,
+    MessageRef,
+    Reply,
+)
+from .metrics import Metrics
+from .model import ChatModel, ModelError
+from .planner import Planner, estimate_tokens
+from .settings import Settings
+from .throttle import RateLimiter, ThreadLocks
+
+__all__ = ["Engine"]
+
+logger = logging.getLogger(__name__)
+
+MAX_CARDS = 4
+_QUIET_TOOLS = {"describe", "list_entities", "who_am_i"}
+Results = list[tuple[ToolCall, BaseModel]]
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        tenant: Tenant,
+        db: Any,
+        settings: Settings,
+        model: ChatModel | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        alerts: Any = None,
+    ) -> None:
+        self.tenant = tenant
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.alerts = alerts
+        self.identity = Identity(tenant, db.identities)
+        self.planner = (
+            Planner(
+                model,
+                max_steps=settings.llm.max_steps,
+                result_tokens=settings.bot.tool_result_tokens,
+            )
+            if model is not None
+            else None
+        )
+        self.locks = ThreadLocks()
+        self.rate = RateLimiter(settings.bot.rate_limit_per_minute)
+        self.metrics = Metrics()
+        self.approvals = Approvals(self)
+
+    def context(self, actor: Actor | None) -> ToolContext:
+        return ToolContext(
+            tenant=self.tenant, actor=actor, timezone=self.settings.timezone, clock=self.clock
+        )
+
+    # -- a message --------------------------------------------------------------------------
+
+    async def handle(
+        self, message: IncomingMessage, surface: ChatSurface, *, command_mode: bool = False
+    ) -> MessageRef | None:
+        """Answer one message in its thread; turns in one thread run one at a time."""
+        async with self.locks.hold(message.conversation.key):
+            try:
+                await surface.typing(message.conversation)
+            except Exception:  # a typing indicator is a courtesy, never a reason to fail
+                logger.debug("typing indicator failed", exc_info=True)
+            reply, plan_ids = await self.answer(message, command_mode=command_mode)
+            posted = await surface.post(message.conversation, reply)
+            for plan_id in plan_ids:
+                await self.db.plans.set_message(plan_id, posted)
+            return posted
+
+    async def answer(
+        self, message: IncomingMessage, *, command_mode: bool = False
+    ) -> tuple[Reply, list[str]]:
+        """The reply to one message, and the ids of the plans it stored. Never raises."""
+        started = time.perf_counter()
+        try:
+            return await self._answer(message, command_mode=command_mode)
+        except IdentityError as exc:
+            self.metrics.count("turns_refused_identity")
+            return Reply(text=str(exc)), []
+        except AuthenticationError as exc:
+            logger.error("Autotask rejected the bot's credentials: %s", exc.where)
+            return Reply(
+                text="Autotask rejected the bot's API credentials. Please tell your "
+                "Autotask admin; nothing was changed."
+            ), []
+        except AutotaskError as exc:
+            return Reply(text=f"{exc} Nothing was changed."), []
+        except Exception:
+            reference = secrets.token_hex(4)
+            logger.exception("turn failed (reference %s)", reference)
+            self.metrics.count("turns_failed")
+            text = "Sorry, that went wrong on my side. Nothing was changed."
+            return Reply(cards=(error_card(text, reference=reference),)), []
+        finally:
+            self.metrics.observe_turn(time.perf_counter() - started)
+
+    async def _answer(
+        self, message: IncomingMessage, *, command_mode: bool
+    ) -> tuple[Reply, list[str]]:
+        text = message.text.strip()
+        if not text:
+            return Reply(text="Ask me about Autotask, or type **help** for the commands."), []
+        if len(text) > self.settings.bot.max_message_chars:
+            limit = self.settings.bot.max_message_chars
+            return Reply(
+                text=f"That message is too long for me ({len(text):,} characters; "
+                f"the limit is {limit:,}). Please shorten it."
+            ), []
+        actor = await self.identity.resolve(
+            message.conversation.platform, message.user_id, message.email
+        )
+        if not self.rate.allow(f"{message.conversation.platform}:{message.user_id}"):
+            wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
+            return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
+        ctx = self.context(actor)
+        if self.planner is not None and not command_mode:
+            return await self._planned(message, ctx, actor, text)
+        return await self._commanded(message, ctx, actor, text)
+
+    async def _commanded(
+        self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str, note: str = ""
+    ) -> tuple[Reply, list[str]]:
+        self.metrics.count("turns_command")
+        command = parse_command(text)
+        if command.intent in {"help", "unknown"}:
+            return Reply(text=(note + (command.text or "")).strip()), []
+        if command.intent.startswith("alerts"):
+            if self.alerts is None:
+                return Reply(text="New-ticket alerts are not set up on this bot."), []
+            reply = await self.alerts.command(message, actor, command)
+            return reply, []
+        results: Results = []
+        for tool_call in command.calls:
+            try:
+                result = await call(tool_call.name, tool_call.arguments, ctx)
+            except ToolError as exc:
+                return Reply(text=(note + str(exc)).strip()), []
+            results.append((tool_call, result))
+        return await self._compose(message, actor, results, note.strip() or None, quiet=False)
+
+    async def _planned(
+        self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str
+    ) -> tuple[Reply, list[str]]:
+        assert self.planner is not None
+        self.metrics.count("turns_model")
+        key = message.conversation.key
+        history = await self.db.history.recent(key, max_tokens=self.settings.bot.history_tokens)
+        messages = [
+            {"role": "system", "content": self._system_prompt(message, actor)},
+            *history,
+            {"role": "user", "content": text},
+        ]
+        try:
+            outcome = await self.planner.run(ctx, messages)
+        except ModelError as exc:
+            self.metrics.count("model_errors")
+            logger.warning("model failed: %s", exc)
+            if parse_command(text).intent == "tools":
+                note = "(The language model is not answering; I used command mode.)\n"
+                return await self._commanded(message, ctx, actor, text, note=note)
+            return Reply(text=f"{exc} You can still use commands; type **help**."), []
+        self.metrics.count("model_prompt_tokens", outcome.usage.prompt_tokens)
+        self.metrics.count("model_completion_tokens", outcome.usage.completion_tokens)
+        now = self.clock()
+        await self.db.history.append(
+            key, "user", {"role": "user", "content": text}, tokens=estimate_tokens(text), now=now
+        )
+        await self.db.history.append(
+            key,
+            "assistant",
+            {"role": "assistant", "content": outcome.text},
+            tokens=estimate_tokens(outcome.text),
+            now=now,
+        )
+        return await self._compose(message, actor, outcome.results, outcome.text, quiet=True)
+
+    def _system_prompt(self, message: IncomingMessage, actor: Actor) -> str:
+        local = self.clock().astimezone(self.context(actor).tz)
+        return load_prompt("system").format(
+            msp_name=self.settings.bot.msp_name,
+            platform=message.conversation.platform,
+            today=local.date().isoformat(),
+            weekday=local.strftime("%A"),
+            timezone=self.settings.timezone,
+            name=actor.name,
+            email=actor.email,
+            resource_id=actor.resource_id,
+        )
+
+    # -- results into a reply ---------------------------------------------------------------
+
+    async def store_plan(self, plan: ChangePlan, message: IncomingMessage, actor: Actor) -> str:
+        stored = await self.db.plans.create(
+            plan,
+            requester_user_id=message.user_id,
+            requester_email=actor.email,
+            requester_resource_id=actor.resource_id,
+            requester_name=actor.name,
+            conversation=message.conversation,
+            ttl=timedelta(minutes=self.settings.bot.plan_ttl_minutes),
+            now=self.clock(),
+        )
+        await self.db.audit.record(
+            audit_event(self.clock(), "planned", stored, message.user_id, actor.resource_id)
+        )
+        return str(stored.id)
+
+    async def _compose(
+        self,
+        message: IncomingMessage,
+        actor: Actor,
+        results: Results,
+        text: str | None,
+        *,
+        quiet: bool,
+    ) -> tuple[Reply, list[str]]:
+        cards: list[Card] = []
+        lines: list[str] = [text] if text else []
+        files: list[FileAttachment] = []
+        plan_ids: list[str] = []
+        shown = [r for r in results if not quiet or r[0].name not in _QUIET_TOOLS] or results
+        for _, result in shown:
+            if isinstance(result, ChangePlan):
+                plan_id = await self.store_plan(result, message, actor)
+                plan_ids.append(plan_id)
+                cards.append(change_card(result, plan_id=plan_id))
+                continue
+            if isinstance(result, SearchResult) and result.export is not None:
+                export = result.export
+                files.append(
+                    FileAttachment(name=export.file_name, path=export.path, rows=export.rows)
+                )
+            card, line = card_for_result(result)
+            if card is not None:
+                cards.append(card)
+            if line and (not quiet or not text):
+                lines.append(line)
+        plans = [c for c in cards if c.kind == "change"]
+        others = [c for c in cards if c.kind != "change"][-MAX_CARDS:]
+        body = "\n".join(lines) or None
+        return Reply(text=body, cards=(*others, *plans), files=tuple(files)), plan_ids
+
+    # -- a click ------------------------------------------------------------------------------
+
+    async def click(self, click: Click, surface: ChatSurface) -> None:
+        await self.approvals.click(click, surface)

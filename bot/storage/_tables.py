@@ -1,0 +1,224 @@
+"""The schema at its latest version, the column types it uses, and the storage errors.
+
+Every table here must be reachable by the migrations in ``_migrations.py``; a test compares the
+migrated database with this metadata, so a column added here without a migration fails it.
+Times are stored in UTC: ``timestamptz`` on PostgreSQL, naive UTC text on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = [
+    "Id",
+    "Json",
+    "StorageError",
+    "UTCDateTime",
+    "alert_cursors",
+    "alert_deliveries",
+    "alert_subscriptions",
+    "audit_events",
+    "conversation_references",
+    "credentials",
+    "history_messages",
+    "identity_links",
+    "leases",
+    "metadata",
+    "plans",
+    "schema_migrations",
+    "webhook_events",
+]
+
+
+class StorageError(Exception):
+    """The storage cannot do what was asked; the message says what to change."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored in UTC; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("storage times must be timezone-aware (UTC)")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# JSON documents: JSONB on PostgreSQL; Python None is SQL NULL, not the JSON literal null.
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+# Surrogate keys: 64-bit on PostgreSQL, SQLite's rowid alias (INTEGER PRIMARY KEY) there.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("plan", Json, nullable=False),
+    Column("requester_user_id", Text, nullable=False),
+    Column("requester_email", Text),
+    Column("requester_resource_id", BigInteger),
+    Column("requester_name", Text),
+    Column("platform", Text, nullable=False),
+    Column("conversation_id", Text, nullable=False),
+    Column("thread_id", Text),
+    Column("message", Json),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("decided_by_user_id", Text),
+    Column("decided_by_resource_id", BigInteger),
+    Column("outcome", Json),
+    Index("ix_plans_status_expires_at", "status", "expires_at"),
+    Index("ix_plans_status_updated_at", "status", "updated_at"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("plan_id", Text),
+    Column("kind", Text, nullable=False),
+    Column("actor_user_id", Text),
+    Column("actor_resource_id", BigInteger),
+    Column("summary", Text, nullable=False),
+    Column("changes", Json, nullable=False),
+    Column("autotask_answer", Text),
+    Column("details", Json, nullable=False),
+    Index("ix_audit_events_at", "at"),
+    Index("ix_audit_events_plan_id", "plan_id"),
+)
+
+identity_links = Table(
+    "identity_links",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("resource_id", BigInteger, nullable=False),
+    Column("linked_by", Text, nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+)
+
+history_messages = Table(
+    "history_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("thread_key", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("content", Json, nullable=False),
+    Column("tokens", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_history_messages_thread_key_id", "thread_key", "id"),
+)
+
+conversation_references = Table(
+    "conversation_references",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("conversation_id", Text, primary_key=True),
+    Column("reference", Json, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("platform", Text, nullable=False),
+    Column("conversation_id", Text, nullable=False),
+    Column("thread_id", Text),
+    Column("filters", Json, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Index("ix_alert_subscriptions_conversation", "platform", "conversation_id"),
+)
+
+alert_cursors = Table(
+    "alert_cursors",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column(
+        "subscription_id",
+        Id,
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
+    Column("message", Json),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("ix_webhook_events_seen_at", "seen_at"),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("token", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
