@@ -57,6 +57,9 @@ class OpenAIChatModel:
                 http_client=http_client,
             )
 
+    async def aclose(self) -> None:
+        await self._client.close()
+
     async def complete(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
     ) -> ModelTurn:

@@ -14,6 +14,17 @@ from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, ToolContext, actor_of
 
 
+@pytest.fixture(autouse=True)
+def _no_real_model_or_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A global switch: no test reaches a real model service, and no ATBOT_ env leaks in."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("ATBOT_") or name.startswith("OPENAI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ATBOT_BLOCK_REMOTE_MODEL", "1")
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     """A sandbox with a small demo MSP; every request made to it must be one Swagger declares."""

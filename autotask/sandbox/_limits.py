@@ -1,7 +1,8 @@
 """Limits and test controls of the sandbox: thread limit, hourly budget, error injection, log.
 
 Thread limit and hourly threshold follow API-NOTES §6.3/§6.4 and the simulator suggestion
-there; the request log and error injection are test controls of the sandbox itself.
+there; the request log and error injection are test controls of the sandbox itself (driven
+over HTTP by :mod:`._admin_api`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ._store import ApiError
 
@@ -28,9 +29,7 @@ __all__ = [
     "InjectedError",
     "RequestLog",
     "RequestRecord",
-    "SandboxControls",
     "ThreadLimiter",
-    "admin",
     "default_error_body",
     "redact_headers",
 ]
@@ -204,7 +203,7 @@ def default_error_body(status: int, method: str = "GET") -> Any:
     if status == 401:
         return None
     if status == 404:
-        return {"Message": "No HTTP resource was found that matches the request URI."}
+        return ApiError.not_found().body
     if status == 405:
         return ApiError.method_not_allowed(method).body
     if status == 429:
@@ -310,98 +309,3 @@ class Gate:
             yield
         finally:
             self.threads.release(key)
-
-
-# ---------------------------------------------------------------- admin routes
-
-
-class SandboxControls(Protocol):
-    """The test controls that ``/_sandbox/`` drives from outside the process."""
-
-    @property
-    def requests(self) -> list[RequestRecord]: ...
-
-    @property
-    def hourly_count(self) -> int: ...
-
-    def clear_requests(self) -> None: ...
-
-    def inject_error(
-        self,
-        method: str,
-        path_pattern: str,
-        status: int,
-        body: Any = None,
-        *,
-        times: int = 1,
-        delay_ms: float = 0.0,
-    ) -> None: ...
-
-    def set_latency(self, ms: float) -> None: ...
-
-    def set_hourly_count(self, n: int) -> None: ...
-
-    def get_record(self, entity: str, id: int) -> dict[str, Any] | None: ...
-
-    def put_record(self, entity: str, record: dict[str, Any]) -> None: ...
-
-
-class _ErrorRule(BaseModel):
-    method: str
-    path_pattern: str
-    status: int
-    body: Any = None
-    times: int = 1
-    delay_ms: float = 0.0
-
-
-class _Latency(BaseModel):
-    ms: float
-
-
-class _HourlyCount(BaseModel):
-    count: int
-
-
-def admin(controls: SandboxControls, method: str, parts: list[str], body: Any) -> tuple[int, Any]:
-    """One ``/_sandbox/...`` control request → (HTTP status, JSON body).
-
-    ``GET|DELETE requests``, ``POST errors`` (the arguments of ``inject_error``),
-    ``POST latency {ms}``, ``POST hourly-count {count}``, ``GET|PUT records/{entity}/{id}``.
-    """
-    key = "/".join(p.lower() for p in parts[:1])
-    try:
-        if key == "requests" and method == "GET":
-            return 200, {"requests": [r.model_dump(mode="json") for r in controls.requests]}
-        if key == "requests" and method == "DELETE":
-            cleared = len(controls.requests)
-            controls.clear_requests()
-            return 200, {"cleared": cleared}
-        if key == "errors" and method == "POST":
-            controls.inject_error(**_ErrorRule.model_validate(body).model_dump())
-            return 200, {"ok": True}
-        if key == "latency" and method == "POST":
-            controls.set_latency(_Latency.model_validate(body).ms)
-            return 200, {"ok": True}
-        if key == "hourly-count" and method == "POST":
-            controls.set_hourly_count(_HourlyCount.model_validate(body).count)
-            return 200, {"ok": True, "count": controls.hourly_count}
-        if key == "records" and len(parts) == 3:
-            return _admin_record(controls, method, parts[1], parts[2], body)
-    except (ValidationError, ValueError, TypeError, re.error) as exc:
-        return 400, {"error": str(exc)}
-    return 404, {"error": "unknown sandbox control"}
-
-
-def _admin_record(
-    controls: SandboxControls, method: str, entity: str, raw_id: str, body: Any
-) -> tuple[int, Any]:
-    if not raw_id.lstrip("-").isdigit():
-        raise ValueError(f"not a record id: {raw_id}")
-    if method == "GET":
-        record = controls.get_record(entity, int(raw_id))
-        return (200 if record is not None else 404), {"item": record}
-    if method == "PUT" and isinstance(body, dict):
-        controls.put_record(entity, {**body, "id": int(raw_id)})
-        return 200, {"itemId": int(raw_id)}
-    raise ValueError("use GET, or PUT with a JSON object")

@@ -1,90 +1,52 @@
-"""The sandbox's aiohttp application: configuration, request pipeline and routes.
+"""The sandbox's aiohttp application: lifecycle, test controls and the request pipeline.
 
 Every ``/ATServicesRest/V1.0/`` request goes through: injected error → zone lookup (no
 auth, API-NOTES §1) → auth (§2, §6.2) → hourly counter (§6.3) → thread limit (§6.4) →
-latency (awaited while holding the thread slot) → the route. Queries are evaluated in
-``_query``, writes validated in ``_validation``, records kept in ``_store``.
+latency (awaited while holding the thread slot) → the route (``_routes``). Records are read
+and written by ``_records_api`` (queries in ``_query``, writes validated in ``_validation``,
+records kept in ``_store``); ``/_sandbox/`` test controls are ``_admin_api``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import signal
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from multidict import CIMultiDict
-from pydantic import BaseModel
 
-from .._catalogue import EntityType, entity_type, entity_types
+from .._catalogue import entity_types
 from . import _webui
+from ._admin_api import AdminApi
+from ._config import SandboxConfig
 from ._limits import (
     DROP,
     ConnectionDropped,
     Gate,
     RequestLog,
     RequestRecord,
-    admin,
     default_error_body,
     redact_headers,
 )
-from ._metadata import EntityMetadata, MetadataRegistry
-from ._query import NO_BODY, QuerySource, answer_children, answer_query
+from ._metadata import MetadataRegistry
+from ._records_api import PERMISSION, ApiCall, RecordsApi, is_id
+from ._routes import Router
 from ._seed import build_demo_msp
-from ._store import ApiError, FieldSource, RecordStore
-from ._validation import RecordWriter, Target, WriteContext
+from ._store import ApiError, RecordStore
+from ._validation import RecordWriter
 
 __all__ = ["Sandbox", "SandboxConfig", "run_sandbox"]
 
 log = logging.getLogger(__name__)
 
-_PERMISSION = (
-    "The logged in Resource does not have the adequate permissions to create this entity type."
-)
-_WEBHOOK_ENTITIES = frozenset(
-    {"companies", "contacts", "configurationitems", "tickets", "ticketnotes"}
-)
 _API_USER_LICENSE = 7  # Resources licenseType "API User" (API-NOTES §7.10)
-_ROOT_VERB = {"POST": "create", "PATCH": "update", "PUT": "replace"}
-
-
-class SandboxConfig(BaseModel):
-    """Settings of a sandbox instance."""
-
-    username: str = "demo-api@bluewave-it.example"
-    secret: str = "sandbox-secret"
-    integration_code: str = "SANDBOX-INTEGRATION"
-    seed: int = 7
-    tickets: int = 1500
-    latency_ms: float = 0.0
-    thread_limit: int = 3
-    hourly_threshold: int = 10_000
-    threshold_delay_scale: float = 1.0
-    """Multiplies the +0.5 s / +1 s usage delays of the hourly threshold (0 turns them off)."""
-    metadata_dir: Path | None = None
-    zone_name: str = "SBX1"
-    now: datetime | None = None
-
-
-@dataclass
-class _Call:
-    """One routed V1.0 request."""
-
-    method: str
-    parts: list[str]
-    query: Mapping[str, str]
-    body: Any
-    has_body: bool
-    impersonation_id: int | None
 
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
@@ -111,13 +73,18 @@ class Sandbox:
             delay_scale=self.config.threshold_delay_scale,
             latency_ms=self.config.latency_ms,
         )
-        self._children = {
-            (str(t.parent).lower(), str(t.child_path).lower()): t
-            for t in entity_types()
-            if t.parent and t.child_path
-        }
         references = {t.singular: t.name for t in entity_types()}
-        self._writer = RecordWriter(self._store, self._meta, references)
+        writer = RecordWriter(self._store, self.metadata.get, references)
+        records = RecordsApi(
+            self._store,
+            writer,
+            self.metadata,
+            now=self._now,
+            api_user=self._api_user_id,
+            api_url=lambda: self.api_url,
+        )
+        self._router = Router(records, self._threshold)
+        self._admin = AdminApi(self._log, self._gate, self._store, lambda: ())
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self.app = web.Application()
@@ -222,8 +189,13 @@ class Sandbox:
     def _now(self) -> datetime:
         return self.config.now or datetime.now(UTC)
 
-    def _meta(self, entity: str) -> EntityMetadata | None:
-        return self.metadata.get(entity)
+    def _threshold(self) -> dict[str, Any]:
+        """``ThresholdInformation`` (API-NOTES §6.3)."""
+        return {
+            "externalRequestThreshold": self.config.hourly_threshold,
+            "requestThresholdTimeframe": 60,
+            "currentTimeframeRequestCount": self._gate.hourly.count,
+        }
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
@@ -235,7 +207,7 @@ class Sandbox:
         lowered = [p.lower() for p in parts]
         try:
             if lowered[:1] == ["_sandbox"]:
-                status, answer = admin(self, request.method, parts[1:], call_body)
+                status, answer = self._admin.handle(request.method, parts[1:], call_body)
                 return _json(answer, status)
             if lowered[:1] == ["autotask"]:
                 response = _webui.render(request, self._store, self._find_ticket_number)
@@ -245,7 +217,7 @@ class Sandbox:
                 impersonation = _header_id(request)
                 response = await self._api(request, parts[2:], call_body, bool(raw))
             else:
-                response = _json(_not_found(), 404)
+                raise ApiError.not_found()
             status = response.status
             return response
         except ApiError as exc:
@@ -298,8 +270,8 @@ class Sandbox:
         async with self._gate.slot(parts[0]):
             impersonation = _impersonation_header(request)
             self._check_impersonation(impersonation)
-            call = _Call(request.method.upper(), parts, query, body, has_body, impersonation)
-            return _json(self._route(call))
+            call = ApiCall(request.method.upper(), parts, query, body, has_body, impersonation)
+            return _json(self._router.route(call))
 
     def _zone(self, method: str, user: str | None) -> web.Response:
         """Zone lookup (API-NOTES §1): no auth, exempt from thread limiting."""
@@ -345,7 +317,7 @@ class Sandbox:
             or resource.get("licenseType") == _API_USER_LICENSE
             or resource_id == self._api_user_id()
         ):
-            raise ApiError.error(_PERMISSION)
+            raise ApiError.error(PERMISSION)
 
     def _find_ticket_number(self, number: str) -> dict[str, Any] | None:
         wanted = number.strip().lower()
@@ -353,178 +325,6 @@ class Sandbox:
             if str(ticket.get("ticketNumber") or "").lower() == wanted:
                 return ticket
         return None
-
-    # ------------------------------------------------------------ routes
-
-    def _route(self, call: _Call) -> Any:
-        head = call.parts[0].lower()
-        rest = [p.lower() for p in call.parts[1:]]
-        if head in ("thresholdinformation", "version", "modules", "entityinformation") and not rest:
-            return self._global(call, head)
-        if len(call.parts) >= 3 and _is_id(call.parts[1]):
-            return self._child(call, int(call.parts[1]))
-        entity = _entity(call.parts[0])
-        if rest[:1] == ["entityinformation"]:
-            return self._information(call, entity, rest[1:])
-        if rest[:1] == ["query"]:
-            return self._query(call, entity, rest[1:])
-        if not rest:
-            return self._write(call, self._target(entity), entity.root_verbs)
-        if len(rest) == 1 and _is_id(call.parts[1]):
-            return self._by_id(call, self._target(entity), int(call.parts[1]), entity.root_verbs)
-        raise ApiError(404, _not_found())
-
-    def _global(self, call: _Call, head: str) -> Any:
-        _allow(call, "GET")
-        if head == "thresholdinformation":
-            return {
-                "externalRequestThreshold": self.config.hourly_threshold,
-                "requestThresholdTimeframe": 60,
-                "currentTimeframeRequestCount": self._gate.hourly.count,
-            }
-        if head == "version":
-            return {"majorVersion": "2026", "minorVersion": "1", "build": "sandbox"}
-        if head == "modules":
-            return {"modules": [{"key": 24, "value": True}, {"key": 36, "value": True}]}
-        return {"entityDescriptions": [{"info": self._info(t)} for t in entity_types()]}
-
-    def _child(self, call: _Call, parent_id: int) -> Any:
-        """``/{Parent}/{parentId}/{Child}[/{id}|/entityInformation...]`` (API-NOTES §5.2)."""
-        child = self._children.get((call.parts[0].lower(), call.parts[2].lower()))
-        if child is None:
-            raise ApiError(404, _not_found())
-        rest = [p.lower() for p in call.parts[3:]]
-        if rest[:1] == ["entityinformation"]:
-            return self._information(call, child, rest[1:])
-        target = self._target(child, parent_id)
-        if not rest:
-            if call.method == "GET":
-                _allow(call, "GET", verbs=child.child_verbs, verb="list")
-                return answer_children(self._source(child), str(child.parent_field), parent_id)
-            return self._write(call, target, child.child_verbs)
-        if len(rest) == 1 and _is_id(call.parts[3]):
-            return self._by_id(call, target, int(call.parts[3]), child.child_verbs)
-        raise ApiError(404, _not_found())
-
-    def _target(self, entity: EntityType, parent_id: int | None = None) -> Target:
-        meta: FieldSource = self._meta(entity.name) or _EmptyMeta(entity.name)
-        parent_field = entity.parent_field if parent_id is not None else None
-        return Target(entity.name, entity.singular, meta, parent_field, parent_id)
-
-    def _context(self, call: _Call) -> WriteContext:
-        actor = call.impersonation_id if call.impersonation_id is not None else self._api_user_id()
-        return WriteContext(self._now(), actor, call.impersonation_id)
-
-    def _write(self, call: _Call, target: Target, verbs: Any) -> Any:
-        verb = _ROOT_VERB.get(call.method)
-        if verb is None or verb not in verbs:
-            raise ApiError.method_not_allowed(call.method)
-        if isinstance(target.meta, _EmptyMeta):
-            raise ApiError.error(_PERMISSION)
-        ctx = self._context(call)
-        if verb == "create":
-            record = self._writer.create(target, call.body, ctx)
-        else:
-            record = self._writer.update(target, call.body, ctx, replace=verb == "replace")
-        return {"itemId": record["id"]}
-
-    def _by_id(self, call: _Call, target: Target, record_id: int, verbs: Any) -> Any:
-        if call.method == "GET" and "get" in verbs:
-            record = self._store.get(target.entity, record_id)
-            if record is not None and target.parent_field is not None:
-                if record.get(target.parent_field) != target.parent_id:
-                    record = None
-            # A missing id is 200 {"item": null} (API-NOTES §3.6, the better-supported form).
-            return {"item": record}
-        if call.method == "DELETE" and "delete" in verbs:
-            self._writer.delete(target, record_id)
-            return {"itemId": record_id}
-        raise ApiError.method_not_allowed(call.method)
-
-    def _information(self, call: _Call, entity: EntityType, rest: list[str]) -> Any:
-        _allow(call, "GET")
-        meta = self._meta(entity.name)
-        if not rest:
-            return {"info": self._info(entity)}
-        if rest == ["fields"]:
-            return {"fields": list(meta.fields) if meta else []}
-        if rest == ["userdefinedfields"]:
-            return {"fields": list(meta.udfs) if meta else []}
-        raise ApiError(404, _not_found())
-
-    def _info(self, entity: EntityType) -> dict[str, Any]:
-        """``entityInformation`` (API-NOTES §4.1) from the catalogue's verbs."""
-        verbs = set(entity.root_verbs) | set(entity.child_verbs or ())
-        meta = self._meta(entity.name)
-        can = {
-            "Create": "create" in verbs,
-            "Delete": "delete" in verbs,
-            "Query": "query" in verbs,
-            "Update": bool({"update", "replace"} & verbs),
-        }
-        info: dict[str, Any] = {"name": entity.name}
-        info.update({f"can{k}": v for k, v in can.items()})
-        info.update({f"userAccessFor{k}": "All" if v else "None" for k, v in can.items()})
-        info["hasUserDefinedFields"] = bool(meta and (meta.supports_udfs or meta.udfs))
-        info["supportsWebhookCallouts"] = entity.name.lower() in _WEBHOOK_ENTITIES
-        return info
-
-    # ------------------------------------------------------------ queries
-
-    def _query(self, call: _Call, entity: EntityType, rest: list[str]) -> Any:
-        if rest not in ([], ["count"], ["next"]):
-            raise ApiError(404, _not_found())
-        if "query" not in entity.root_verbs or call.method not in ("GET", "POST"):
-            raise ApiError.method_not_allowed(call.method)
-        search = call.query.get("search") if call.method == "GET" else None
-        if call.method == "GET" and search is None and rest == ["next"]:
-            # A POSTed query's nextPageUrl must be POSTed again (API-NOTES §3.4).
-            raise ApiError.method_not_allowed("GET")
-        body = {} if call.method == "GET" else (call.body if call.has_body else NO_BODY)
-        form = rest[0] if rest else ""
-        paging = call.query.get("paging")
-        return answer_query(self._source(entity), form, search=search, body=body, paging=paging)
-
-    def _source(self, entity: EntityType) -> QuerySource:
-        name = entity.name
-        rows = functools.partial(self._store.after, name)
-        return QuerySource(name, entity.singular, self._meta(name), rows, self.api_url)
-
-
-class _EmptyMeta:
-    """Stands in for the metadata of an entity the sandbox holds no data for."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.fields: list[Mapping[str, Any]] = []
-        self.udfs: list[Mapping[str, Any]] = []
-
-    def field(self, name: str) -> Mapping[str, Any] | None:
-        return None
-
-
-def _entity(name: str) -> EntityType:
-    """The entity whose REST root name is ``name`` (any case); 404 otherwise."""
-    try:
-        found = entity_type(name)
-    except KeyError:
-        found = None
-    if found is None or found.name.lower() != name.lower():
-        raise ApiError(404, _not_found())
-    return found
-
-
-def _allow(call: _Call, method: str, *, verbs: Any = None, verb: str | None = None) -> None:
-    if call.method != method or (verbs is not None and verb not in verbs):
-        raise ApiError.method_not_allowed(call.method)
-
-
-def _is_id(text: str) -> bool:
-    return text.lstrip("-").isdigit()
-
-
-def _not_found() -> dict[str, str]:
-    return {"Message": "No HTTP resource was found that matches the request URI."}
 
 
 def _parse_body(raw: bytes) -> Any:
@@ -539,15 +339,15 @@ def _parse_body(raw: bytes) -> Any:
 def _header_id(request: web.Request) -> int | None:
     """The ImpersonationResourceId header as a number, for the request log."""
     value = request.headers.get("ImpersonationResourceId", "").strip()
-    return int(value) if _is_id(value) else None
+    return int(value) if is_id(value) else None
 
 
 def _impersonation_header(request: web.Request) -> int | None:
     value = request.headers.get("ImpersonationResourceId")
     if value is None or not value.strip():
         return None
-    if not _is_id(value.strip()):
-        raise ApiError.error(_PERMISSION)
+    if not is_id(value.strip()):
+        raise ApiError.error(PERMISSION)
     return int(value.strip())
 
 

@@ -51,6 +51,11 @@ class ApiError(Exception):
         text = f"The requested resource does not support http method '{method.upper()}'."
         return cls(405, {"Message": text})
 
+    @classmethod
+    def not_found(cls) -> ApiError:
+        """The stock ASP.NET 404 body for a path no route matches (API-NOTES §6.2)."""
+        return cls(404, {"Message": "No HTTP resource was found that matches the request URI."})
+
 
 class FieldSource(Protocol):
     """What the query and validation code needs from an entity's metadata."""

@@ -1,0 +1,40 @@
+"""What the bot keeps across restarts, on SQLite (embedded) or PostgreSQL (several replicas).
+
+Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
+``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
+``db.leases``, ``db.credentials``. All times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from ._alerts import AlertStore, Subscription
+from ._audit import AUDIT_KINDS, AuditEvent, AuditLog
+from ._credentials import CredentialKeyError, CredentialStore
+from ._database import Database, DialectName, normalize_url
+from ._history import HistoryStore
+from ._identities import IdentityStore
+from ._leases import LeaseStore
+from ._plans import PlanStatus, PlanStore, StoredPlan
+from ._references import ReferenceStore
+from ._tables import StorageError
+
+__all__ = [
+    "AUDIT_KINDS",
+    "AlertStore",
+    "AuditEvent",
+    "AuditLog",
+    "CredentialKeyError",
+    "CredentialStore",
+    "Database",
+    "DialectName",
+    "HistoryStore",
+    "IdentityStore",
+    "LeaseStore",
+    "PlanStatus",
+    "PlanStore",
+    "ReferenceStore",
+    "StorageError",
+    "StoredPlan",
+    "Subscription",
+    "normalize_url",
+]

@@ -1,0 +1,50 @@
+"""Engine fixtures: a SQLite file, the sandbox tenant, and a surface that records what it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_support import RecordingSurface, make_settings
+from support import FIXED_NOW
+
+from autotask.tools import Tenant
+from bot.engine import Engine
+from bot.model import ChatModel
+from bot.storage import Database
+
+
+@pytest.fixture
+def surface() -> RecordingSurface:
+    return RecordingSurface()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'atbot.db'}"
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = await Database.open(db_url)
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def make_engine(tenant: Tenant, db: Database) -> Callable[..., Engine]:
+    def build(
+        model: ChatModel | None = None, *, database: Database | None = None, **bot: Any
+    ) -> Engine:
+        return Engine(
+            tenant=tenant,
+            db=database or db,
+            settings=make_settings(**bot),
+            model=model,
+            clock=lambda: FIXED_NOW,
+        )
+
+    return build

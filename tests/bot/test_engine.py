@@ -1,0 +1,227 @@
+"""One turn through the engine: identity, command mode, the planner, limits, and errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from engine_support import CHANNEL, RecordingSurface, say, technician_email
+from support import FIXED_NOW, ScriptedModel, text_turn, tool_turn
+
+from autotask.sandbox import Sandbox
+from bot.engine import Engine
+from bot.messages import Conversation
+from bot.model import ModelError, ModelTurn
+from bot.storage import Database
+
+
+async def test_strangers_are_refused_with_what_an_admin_can_do(
+    make_engine: Callable[..., Engine], surface: RecordingSurface
+) -> None:
+    engine = make_engine()
+    await engine.handle(say("my tickets", "guest@customer.example"), surface)
+    text = surface.last.text or ""
+    assert "no Autotask resource" in text and "atbot link" in text
+    assert surface.last.cards == ()
+
+
+async def test_inactive_resources_are_refused(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    inactive = next(r for r in sandbox.records("Resources") if not r["isActive"])
+    await make_engine().handle(say("my tickets", inactive["email"]), surface)
+    assert "inactive Autotask resource" in (surface.last.text or "")
+
+
+async def test_an_admin_link_overrides_the_email(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    email = technician_email(sandbox)
+    resource = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    await db.identities.link("test", "U-guest", resource["id"], linked_by="admin", now=FIXED_NOW)
+    await make_engine().handle(
+        say("who am i", "other@elsewhere.example", user_id="U-guest"), surface
+    )
+    card = surface.last.cards[0]
+    assert card.title == f"{resource['firstName']} {resource['lastName']}"
+
+
+async def test_command_mode_lists_my_tickets(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    await make_engine().handle(say("my tickets", email), surface)
+    (card,) = surface.last.cards
+    me = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    mine = [
+        t
+        for t in sandbox.records("Tickets")
+        if t["assignedResourceID"] == me["id"] and t["status"] != 5
+    ]
+    assert card.kind == "list" and len(card.rows) == min(len(mine), 25)
+    assert card.row_links and all(link and "TicketID=" in link for link in card.row_links)
+    assert surface.typing_count == 1
+
+
+async def test_command_mode_counts_in_words(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    await make_engine().handle(
+        say("count tickets completed last week", technician_email(sandbox)), surface
+    )
+    text = surface.last.text or ""
+    assert (
+        text.startswith("**")
+        and "Tickets" in text
+        and "last week (2026-11-16 to 2026-11-22)" in text
+    )
+
+
+async def test_help_and_nonsense_get_help_not_a_stack_trace(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    engine = make_engine()
+    for text in (
+        "help",
+        "🙂🙂🙂",
+        "\x00\x01\x02 garbage \ufffd",
+        "Wie viele Tickets habe ich?",
+        "   ",
+    ):
+        await engine.handle(say(text, email), surface)
+        reply = surface.last
+        assert reply.text and "Traceback" not in reply.text
+        assert all(card.kind != "error" for card in reply.cards)
+
+
+async def test_an_overlong_message_is_refused_kindly(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    await make_engine().handle(say("x" * 100_000, technician_email(sandbox)), surface)
+    assert "too long" in (surface.last.text or "")
+
+
+async def test_the_rate_limit_is_friendly(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine = make_engine(rate_limit_per_minute=2)
+    email = technician_email(sandbox)
+    for _ in range(3):
+        await engine.handle(say("who am i", email), surface)
+    assert "going fast" in (surface.last.text or "")
+
+
+async def test_the_planner_answers_with_text_and_cards(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    model = ScriptedModel(
+        tool_turn(
+            (
+                "search",
+                {
+                    "entity": "Tickets",
+                    "filters": [
+                        {"field": "company", "value": "Contoso"},
+                        {"field": "open", "value": True},
+                    ],
+                },
+            )
+        ),
+        text_turn("Here are Contoso's open tickets."),
+    )
+    engine = make_engine(model)
+    await engine.handle(say("open tickets for contoso", technician_email(sandbox)), surface)
+    reply = surface.last
+    assert reply.text == "Here are Contoso's open tickets."
+    assert [c.kind for c in reply.cards] == ["list"]
+    system = model.calls[0][0][0]["content"]
+    assert "2026-11-25" in str(system) and "America/New_York" in str(system)
+    history = await db.history.recent(CHANNEL.key, max_tokens=1000)
+    assert [m["role"] for m in history] == ["user", "assistant"]
+
+
+async def test_a_planned_write_becomes_a_pending_card_with_a_stored_plan(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    ticket = next(t for t in sandbox.records("Tickets") if t["status"] != 5)
+    model = ScriptedModel(
+        tool_turn(
+            (
+                "plan_change",
+                {
+                    "action": "update",
+                    "entity": "Tickets",
+                    "id": ticket["id"],
+                    "fields": {"priority": "Low"},
+                },
+            )
+        ),
+        text_turn("I've prepared that change. I have updated the ticket."),  # the model overclaims
+    )
+    await make_engine(model).handle(say("make it low", technician_email(sandbox)), surface)
+    (card,) = surface.last.cards
+    assert card.kind == "change" and card.status == "pending"
+    assert [a.action for a in card.actions] == ["approve", "cancel"]
+    stored = await db.plans.get(card.actions[0].plan_id)
+    assert stored is not None and stored.status == "pending"
+    assert stored.message == surface.posts[-1][2], "the card's message is remembered for updates"
+    assert sandbox.get_record("Tickets", ticket["id"])["priority"] == ticket["priority"]  # type: ignore[index]
+
+
+async def test_a_model_outage_falls_back_to_command_mode(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine = make_engine(ScriptedModel(ModelError("The language model did not answer in time.")))
+    await engine.handle(say("my tickets", technician_email(sandbox)), surface)
+    assert "command mode" in (surface.last.text or "") and surface.last.cards[0].kind == "list"
+    engine = make_engine(ScriptedModel(ModelError("The language model did not answer in time.")))
+    await engine.handle(
+        say("what's up with the printer at fabrikam?", technician_email(sandbox)), surface
+    )
+    assert "did not answer in time" in (surface.last.text or "")
+
+
+async def test_autotask_trouble_is_a_clear_message(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine = make_engine()
+    email = technician_email(sandbox)
+    await engine.handle(say("who am i", email), surface)  # identity and metadata warm
+    sandbox.inject_error("POST", r"^Tickets/query", 503, times=10)
+    await engine.handle(say("my tickets", email), surface)
+    text = surface.last.text or ""
+    assert "temporarily unavailable" in text and "Nothing was changed" in text
+
+
+async def test_turns_in_one_thread_take_turns(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    gate = asyncio.Event()
+    active: list[int] = []
+    overlap: list[bool] = []
+
+    class SlowModel:
+        async def complete(
+            self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]
+        ) -> ModelTurn:
+            active.append(1)
+            overlap.append(len(active) > 1)
+            await gate.wait()
+            active.pop()
+            return ModelTurn(content="done")
+
+    engine = make_engine(SlowModel())
+    email = technician_email(sandbox)
+    other = Conversation(platform="test", conversation_id="C2")
+    turns = [
+        asyncio.create_task(engine.handle(say("one", email), surface)),
+        asyncio.create_task(engine.handle(say("two", email), surface)),
+        asyncio.create_task(engine.handle(say("elsewhere", email, conversation=other), surface)),
+    ]
+    await asyncio.sleep(0.2)
+    assert len(active) == 2, "the other thread runs, the second turn of the same thread waits"
+    gate.set()
+    await asyncio.gather(*turns)
+    assert len(surface.posts) == 3 and len(engine.locks) == 0
