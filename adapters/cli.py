@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autotask.sandbox import SandboxConfig, run_sandbox
 
+from .eval_command import add_eval_command
 from .shell import add_shell_commands
 from .tools_command import add_tools_command
 
@@ -110,12 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_tools_command(commands)
     add_shell_commands(commands)
+    add_eval_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    quiet = args.command in {"tools", "ask", "approve", "cancel"}  # output for people or JSON
+    quiet = args.command in {
+        "tools",
+        "ask",
+        "approve",
+        "cancel",
+        "eval",
+    }  # output for people or JSON
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -33,9 +33,7 @@ def _check_allowed(base_url: str | None) -> None:
 
 
 class OpenAIChatModel:
-    def __init__(
-        self, settings: LlmSettings, *, http_client: httpx.AsyncClient | None = None
-    ) -> None:
+    def __init__(self, settings: LlmSettings) -> None:
         _check_allowed(settings.base_url)
         key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         self.settings = settings
@@ -46,7 +44,6 @@ class OpenAIChatModel:
                 api_version=settings.api_version,
                 timeout=settings.timeout_seconds,
                 max_retries=settings.max_retries,
-                http_client=http_client,
             )
         else:
             self._client = openai.AsyncOpenAI(
@@ -54,7 +51,6 @@ class OpenAIChatModel:
                 api_key=key,
                 timeout=settings.timeout_seconds,
                 max_retries=settings.max_retries,
-                http_client=http_client,
             )
 
     async def aclose(self) -> None:

@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.storage import Database
-
 from autotask.sandbox import SandboxConfig
 from autotask.tools import Tenant
 from bot.engine import Engine
 from bot.model import ChatModel
 from bot.settings import Settings
+from bot.storage import Database
 
 from .openai_model import OpenAIChatModel
 from .wiring import open_tenant

@@ -399,6 +399,11 @@ OVERLAY: dict[str, dict[str, Any]] = {
             ),
         },
     },
+    "TicketWebhookExcludedResources": {
+        # API-NOTES §8.1: changes made by these resources do not fire the webhook
+        "required": {"resourceID", "webhookID"},
+        "refs": {"resourceID": "Resource", "webhookID": "TicketWebhook"},
+    },
 }  # fmt: skip
 
 TICKET_PICKLISTS: dict[str, list[Field]] = {
@@ -499,6 +504,7 @@ ENTITIES = (
     "ResourceServiceDeskRoles", "ResourceRoleQueues", "Tickets", "TicketNotes", "TimeEntries",
     "Contracts", "Invoices", "Projects", "Phases", "Tasks", "TaskNotes", "ProjectNotes",
     "ConfigurationItems", "Products", "BillingCodes", "TicketWebhooks", "TicketWebhookFields",
+    "TicketWebhookExcludedResources",
 )  # fmt: skip
 
 

@@ -10,5 +10,6 @@ from __future__ import annotations
 
 from ._limits import RequestRecord
 from ._server import Sandbox, SandboxConfig, run_sandbox
+from ._webhooks import WebhookDelivery
 
-__all__ = ["RequestRecord", "Sandbox", "SandboxConfig", "run_sandbox"]
+__all__ = ["RequestRecord", "Sandbox", "SandboxConfig", "WebhookDelivery", "run_sandbox"]

@@ -1,48 +1,35 @@
-"""Query evaluation for the sandbox: the query model, filters, paging tokens.
+"""Query evaluation for the sandbox: the query model, projection and the query responses.
 
-Everything here follows API-NOTES §3 (query, paging, count). Errors are raised as
-:class:`ApiError`, which the server turns into Autotask's ``{"errors": [...]}`` shape.
+Everything here follows API-NOTES §3 (query, paging, count); filters are compiled by
+``_filters`` and pages cut by ``_paging``. Errors are raised as :class:`ApiError`, which the
+server turns into Autotask's ``{"errors": [...]}`` shape.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._store import ApiError, FieldSource, Record, coerce_value, lower_keys, to_int
+from ._filters import Predicate, compile_filter
+from ._paging import MAX_PAGE_SIZE, Paging, page_url, parse_paging, run_page
+from ._store import ApiError, FieldSource, Record, lower_keys, to_int
 
 __all__ = [
-    "MAX_PAGE_SIZE",
     "NO_BODY",
-    "Page",
-    "Paging",
     "QuerySource",
     "QuerySpec",
     "answer_children",
     "answer_query",
-    "compile_filter",
-    "page_url",
-    "parse_paging",
     "parse_query",
     "parse_search",
     "project",
     "resolve_include",
-    "run_page",
 ]
 
-MAX_PAGE_SIZE = 500
 NO_BODY: Any = object()
 """Stands for a request that carried no body at all."""
-MAX_OR_CONDITIONS = 500
-_COMPARISONS = frozenset({"eq", "noteq", "gt", "gte", "lt", "lte"})
-_TEXT_OPS = frozenset({"beginsWith", "endsWith", "contains"})
-_SET_OPS = frozenset({"in", "notIn"})
-_EXIST_OPS = frozenset({"exist", "notExist"})
-
-Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 # ---------------------------------------------------------------- query model
@@ -131,246 +118,6 @@ def _include_fields(value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
-# ---------------------------------------------------------------- filters
-
-
-class _Compiler:
-    def __init__(self, meta: FieldSource | None, singular: str) -> None:
-        self.meta = meta
-        self.singular = singular
-        self.udf_filters = 0
-        self.or_conditions = 0
-
-    def group(self, items: Sequence[Mapping[str, Any]], *, any_of: bool) -> Predicate:
-        parts = [p for p in (self.item(item) for item in items) if p is not None]
-        if any_of:
-            self.or_conditions += len(parts)
-        if not parts:
-            return _always
-        if any_of:
-            return lambda row: any(part(row) for part in parts)
-        return lambda row: all(part(row) for part in parts)
-
-    def item(self, raw: Mapping[str, Any]) -> Predicate | None:
-        spec = lower_keys(raw)
-        op = spec.get("op")
-        if op in ("and", "or"):
-            items = spec.get("items") or []
-            if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-                raise ApiError.error("The items of a grouping filter must be filter objects.")
-            return self.group(items, any_of=op == "or")
-        if op not in _COMPARISONS | _TEXT_OPS | _SET_OPS | _EXIST_OPS:
-            return None  # Autotask silently ignores an unknown op (API-NOTES §3.1).
-        name = spec.get("field")
-        if not isinstance(name, str) or not name:
-            raise ApiError.error("Value cannot be null.\r\nParameter name: field")
-        if spec.get("udf") in (True, "true", "True", 1):
-            data_type, getter = self._udf(name)
-        else:
-            data_type, getter = self._field(name)
-        return _condition(str(op), data_type, getter, spec.get("value"), name)
-
-    def _field(self, name: str) -> tuple[str, Callable[[Mapping[str, Any]], object]]:
-        if self.meta is None:
-            return "string", lambda row: row.get(name)
-        info = self.meta.field(name)
-        if info is None:
-            raise ApiError.error(f"Unable to find {name} in the {self.singular} Entity")
-        if not info.get("isQueryable", True):
-            raise ApiError.error(
-                f"The {info['name']} field of the {self.singular} Entity is not queryable."
-            )
-        key = str(info["name"])
-        return str(info.get("dataType") or "string"), lambda row: row.get(key)
-
-    def _udf(self, name: str) -> tuple[str, Callable[[Mapping[str, Any]], object]]:
-        self.udf_filters += 1
-        if self.udf_filters > 1:
-            # Official query pages: "You can only query by one user-defined field at a time."
-            raise ApiError.error("You can only query by one user-defined field at a time.")
-        udfs = self.meta.udfs if self.meta is not None else ()
-        info = next((u for u in udfs if str(u.get("name", "")).lower() == name.lower()), None)
-        if info is None:
-            raise ApiError.error(f"Unable to find {name} in the {self.singular} Entity")
-        key = str(info["name"]).lower()
-
-        def udf_value(row: Mapping[str, Any]) -> object:
-            for entry in row.get("userDefinedFields") or ():
-                if str(entry.get("name", "")).lower() == key:
-                    return entry.get("value")
-            return None
-
-        return str(info.get("type") or "string"), udf_value
-
-
-def _always(row: Mapping[str, Any]) -> bool:
-    return True
-
-
-def _never(row: Mapping[str, Any]) -> bool:
-    return False
-
-
-def _comparable(data_type: str, value: object, name: str) -> object:
-    try:
-        coerced = coerce_value(data_type, value)
-    except (ValueError, TypeError):
-        raise ApiError.error(f"Unable to convert the value {value!r} for field {name}.") from None
-    return coerced.lower() if isinstance(coerced, str) else coerced
-
-
-def _row_value(data_type: str, value: object) -> object:
-    try:
-        coerced = coerce_value(data_type, value)
-    except (ValueError, TypeError):
-        coerced = value
-    return coerced.lower() if isinstance(coerced, str) else coerced
-
-
-def _condition(
-    op: str,
-    data_type: str,
-    getter: Callable[[Mapping[str, Any]], object],
-    raw: object,
-    name: str,
-) -> Predicate:
-    if op in _EXIST_OPS:
-        present = op == "exist"
-        return lambda row: (getter(row) not in (None, "")) is present
-    if op in _SET_OPS:
-        values = raw if isinstance(raw, list) else [raw]
-        wanted = {_comparable(data_type, v, name) for v in values if v is not None}
-        inside = op == "in"
-        # SQL semantics: a NULL column is neither in nor not in a list.
-        return lambda row: (
-            (v := _row_value(data_type, getter(row))) is not None and ((v in wanted) is inside)
-        )
-    if raw is None:
-        return _never
-    if op in _TEXT_OPS:
-        needle = str(raw).lower()
-        test: Callable[[str], bool] = {
-            "beginsWith": lambda text: text.startswith(needle),
-            "endsWith": lambda text: text.endswith(needle),
-            "contains": lambda text: needle in text,
-        }[op]
-        return lambda row: (v := getter(row)) is not None and test(str(v).lower())
-    target = _comparable(data_type, raw, name)
-    compare = _COMPARE[op]
-    # SQL semantics (the store behind the API is SQL Server): NULL matches no comparison.
-    return lambda row: (
-        (v := _row_value(data_type, getter(row))) is not None and _safe(compare, v, target)
-    )
-
-
-def _safe(compare: Callable[[Any, Any], bool], left: object, right: object) -> bool:
-    try:
-        return compare(left, right)
-    except TypeError:
-        return False
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "noteq": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-}
-
-
-def compile_filter(spec: QuerySpec, meta: FieldSource | None, singular: str) -> Predicate:
-    """One predicate for the whole filter list; top-level items are ANDed (§3.1).
-
-    ``"filter": []`` matches nothing (observed: 200 with zero rows).
-    """
-    if not spec.filters:
-        return _never
-    compiler = _Compiler(meta, singular)
-    predicate = compiler.group(spec.filters, any_of=False)
-    if compiler.or_conditions > MAX_OR_CONDITIONS:
-        raise ApiError.error(
-            "Invalid query syntax. Queries are limited to 500 or fewer 'OR' conditions."
-        )
-    return predicate
-
-
-# ---------------------------------------------------------------- paging
-
-
-@dataclass(frozen=True)
-class Paging:
-    """The keyset cursor of ``nextPageUrl``: rows after ``after_id``; ``previous`` is the
-    stack of earlier page starts (``previousIds``), -1 standing for the first page."""
-
-    page_size: int
-    previous: tuple[int, ...]
-    after_id: int
-
-    def token(self) -> str:
-        data = {
-            "pageSize": self.page_size,
-            "previousIds": list(self.previous),
-            "nextIds": [self.after_id],
-        }
-        return json.dumps(data, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Record]
-    paging: Paging
-    next_paging: Paging | None
-    prev_paging: Paging | None
-
-
-def parse_paging(text: str | None) -> Paging | None:
-    if text is None:
-        return None
-    try:
-        data = lower_keys(json.loads(text))
-        ids = [int(i) for i in data["nextids"]]
-        previous = tuple(int(i) for i in data.get("previousids") or ())
-        size = min(max(int(data.get("pagesize") or MAX_PAGE_SIZE), 1), MAX_PAGE_SIZE)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise ApiError.error("The paging parameter is not valid.") from None
-    if not ids:
-        raise ApiError.error("The paging parameter is not valid.")
-    return Paging(page_size=size, previous=previous, after_id=ids[-1])
-
-
-def run_page(rows: Callable[[int], Iterator[Record]], predicate: Predicate, paging: Paging) -> Page:
-    """One page: up to ``page_size`` matching rows after the cursor, and the cursors around it."""
-    items: list[Record] = []
-    more = False
-    for row in rows(paging.after_id):
-        if predicate(row):
-            if len(items) == paging.page_size:
-                more = True
-                break
-            items.append(row)
-    next_paging = None
-    if more:
-        next_paging = Paging(
-            paging.page_size, (*paging.previous, paging.after_id), int(items[-1]["id"])
-        )
-    prev_paging = None
-    if paging.previous:
-        prev_paging = Paging(paging.page_size, paging.previous[:-1], paging.previous[-1])
-    return Page(items=items, paging=paging, next_paging=next_paging, prev_paging=prev_paging)
-
-
-def page_url(api_url: str, entity: str, paging: Paging | None, search: str | None) -> str | None:
-    """``{api_url}V1.0/{Entity}/query/next?paging=...[&search=...]`` (§3.4), or None."""
-    if paging is None:
-        return None
-    url = f"{api_url}V1.0/{entity}/query/next?paging={urllib.parse.quote(paging.token(), safe='')}"
-    if search is not None:
-        url += f"&search={urllib.parse.quote(search, safe='')}"
-    return url
-
-
 def resolve_include(
     include: Sequence[str], meta: FieldSource | None, singular: str
 ) -> tuple[str, ...]:
@@ -425,7 +172,7 @@ def answer_query(
     """
     model: Any = parse_search(search) if search is not None else body
     spec = parse_query(None if model is NO_BODY else model)
-    predicate = compile_filter(spec, source.meta, source.singular)
+    predicate = compile_filter(spec.filters, source.meta, source.singular)
     if form == "count":
         return {"queryCount": sum(1 for row in source.rows(-1) if predicate(row))}
     names = resolve_include(spec.include_fields, source.meta, source.singular)

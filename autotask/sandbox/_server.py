@@ -41,6 +41,7 @@ from ._routes import Router
 from ._seed import build_demo_msp
 from ._store import ApiError, RecordStore
 from ._validation import RecordWriter
+from ._webhooks import WebhookDelivery, Webhooks
 
 __all__ = ["Sandbox", "SandboxConfig", "run_sandbox"]
 
@@ -73,8 +74,16 @@ class Sandbox:
             delay_scale=self.config.threshold_delay_scale,
             latency_ms=self.config.latency_ms,
         )
+        self._webhooks = Webhooks(
+            self._store,
+            self.metadata,
+            seed=self.config.seed,
+            retry_seconds=self.config.webhook_retry_seconds,
+        )
         references = {t.singular: t.name for t in entity_types()}
-        writer = RecordWriter(self._store, self.metadata.get, references)
+        writer = RecordWriter(
+            self._store, self.metadata.get, references, on_write=self._webhooks.observe
+        )
         records = RecordsApi(
             self._store,
             writer,
@@ -84,7 +93,7 @@ class Sandbox:
             api_url=lambda: self.api_url,
         )
         self._router = Router(records, self._threshold)
-        self._admin = AdminApi(self._log, self._gate, self._store, lambda: ())
+        self._admin = AdminApi(self._log, self._gate, self._store, self._webhooks.deliveries.copy)
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self.app = web.Application()
@@ -108,9 +117,11 @@ class Sandbox:
         return self._base_url
 
     async def stop(self) -> None:
+        """Stop serving, then finish the webhook callouts still queued (retries included)."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self._webhooks.aclose()
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -183,6 +194,15 @@ class Sandbox:
 
     def set_hourly_count(self, n: int) -> None:
         self._gate.hourly.set_count(n)
+
+    @property
+    def webhook_deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook callout attempt so far (url, body bytes, status, attempt), in order."""
+        return self._webhooks.deliveries
+
+    async def flush_webhooks(self) -> None:
+        """Wait until every webhook callout queued so far has been delivered or dropped."""
+        await self._webhooks.flush()
 
     # ------------------------------------------------------------ pipeline
 

@@ -1,67 +1,29 @@
-"""Create/update/delete for the sandbox: body validation and server-maintained fields.
+"""Create/update/delete for the sandbox: body validation, then the write itself.
 
 Errors are HTTP 500 ``{"errors": [...]}`` (API-NOTES §6.1), with Autotask's wording where
 the notes quote it. Bodies are matched case-insensitively and normalised to the
-metadata's field names (§0).
+metadata's field names (§0). Entity rules are ``_entity_rules``; the fields the server
+fills itself are ``_system_fields``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ._store import (
-    ApiError,
-    FieldSource,
-    Record,
-    RecordStore,
-    coerce_value,
-    format_datetime,
-    parse_datetime,
-)
+from ._entity_rules import EntityRules
+from ._store import ApiError, FieldSource, Record, RecordStore, coerce_value, format_datetime
+from ._system_fields import SystemFields
+from ._write_context import Target, WriteContext, WriteEvent
 
-__all__ = ["RecordWriter", "Target", "WriteContext"]
+__all__ = ["RecordWriter", "Target", "WriteContext", "WriteEvent", "WriteListener"]
 
-COMPLETE_STATUS = 5  # Tickets status "Complete" (API-NOTES §7.1)
+WriteListener = Callable[[WriteEvent], None]
 _NO_MATCH = (
     "No message. No matching records found. The logged in Resource may not have the "
     "required permissions to {verb} the data."
 )
-_CREATED = ("createDate", "createDateTime")
-_MODIFIED = (
-    "lastActivityDate",
-    "lastActivityDateTime",
-    "lastModifiedDate",
-    "lastModifiedDateTime",
-    "lastModifiedTime",
-    "lastTrackedModificationDateTime",
-    "lastTrackedModifiedDateTime",
-)
-_CREATOR = ("creatorResourceID", "createdByResourceID", "creatorUserID")
-_UPDATER = ("lastActivityResourceID", "lastModifiedUserID", "lastModifiedByResourceID")
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """Who writes and when: ``actor_id`` is the impersonated resource, else the API user's."""
-
-    now: datetime
-    actor_id: int | None
-    impersonation_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Target:
-    """The entity written to, and the parent set by a child-collection URL (§5.2)."""
-
-    entity: str
-    singular: str
-    meta: FieldSource
-    parent_field: str | None = None
-    parent_id: int | None = None
 
 
 class RecordWriter:
@@ -72,11 +34,15 @@ class RecordWriter:
         store: RecordStore,
         metadata: Callable[[str], FieldSource | None],
         references: Mapping[str, str],
+        *,
+        on_write: WriteListener | None = None,
     ) -> None:
         self._store = store
         self._metadata = metadata
         self._references = {key.lower(): value for key, value in references.items()}
-        self._ticket_numbers: dict[str, int] = {}
+        self._rules = EntityRules(store, metadata)
+        self._system = SystemFields(store)
+        self._on_write = on_write
 
     # ------------------------------------------------------------ verbs
 
@@ -94,9 +60,10 @@ class RecordWriter:
             record[target.parent_field] = target.parent_id
         self._check(target, record, set(values) | _parent_set(target), creating=True)
         record["id"] = self._store.next_id(target.entity)
-        self._maintain_create(target, record, ctx)
+        self._system.on_create(target, record, ctx)
         self._store.put(target.entity, record)
-        self._touch_parents(target.entity, record, ctx)
+        self._system.touch_parents(target.entity, record, ctx)
+        self._notify(WriteEvent(target.entity, None, record, ctx))
         return record
 
     def update(self, target: Target, body: object, ctx: WriteContext, *, replace: bool) -> Record:
@@ -115,16 +82,22 @@ class RecordWriter:
         if replace:
             changed = {str(f["name"]) for f in target.meta.fields if not f.get("isReadOnly")}
         self._check(target, record, changed, creating=False)
-        self._maintain_update(target, current, record, ctx)
+        self._system.on_update(target, current, record, ctx)
         self._store.put(target.entity, record)
-        self._touch_parents(target.entity, record, ctx)
+        self._system.touch_parents(target.entity, record, ctx)
+        self._notify(WriteEvent(target.entity, current, record, ctx))
         return record
 
-    def delete(self, target: Target, record_id: int) -> None:
+    def delete(self, target: Target, record_id: int, ctx: WriteContext) -> None:
         record = self._store.get(target.entity, record_id)
         if record is None or not self._in_parent(target, record):
             raise ApiError.error(_NO_MATCH.format(verb="delete"))
         self._store.delete(target.entity, record_id)
+        self._notify(WriteEvent(target.entity, record, None, ctx))
+
+    def _notify(self, event: WriteEvent) -> None:
+        if self._on_write is not None:
+            self._on_write(event)
 
     # ------------------------------------------------------------ body
 
@@ -208,9 +181,7 @@ class RecordWriter:
 
     def _check(self, target: Target, record: Record, changed: set[str], *, creating: bool) -> None:
         meta = target.meta
-        rule = _RULES.get(target.entity.lower())
-        if rule is not None:
-            rule(self, target, record, changed)
+        self._rules.check(target, record, changed)
         for info in meta.fields:
             name = str(info["name"])
             value = record.get(name)
@@ -273,162 +244,6 @@ class RecordWriter:
         if entity is None or self._metadata(entity) is None:
             return None
         return entity
-
-    # ------------------------------------------------------------ entity rules
-
-    def _ticket_rule(self, target: Target, record: Record, changed: set[str]) -> None:
-        resource = record.get("assignedResourceID")
-        role = record.get("assignedResourceRoleID")
-        if (resource is None) != (role is None):
-            # Exact text from API-NOTES §7.1 / §6.1.
-            raise ApiError.error(
-                "When assigning a Resource, you must assign both a assignedResourceID and "
-                "assignedResourceRoleID."
-            )
-        if resource is None or not {"assignedResourceID", "assignedResourceRoleID"} & changed:
-            return
-        if self._metadata("ResourceServiceDeskRoles") is None:
-            return
-        pairs = self._store.records("ResourceServiceDeskRoles")
-        if not any(
-            p.get("resourceID") == resource and p.get("roleID") == role and p.get("isActive", True)
-            for p in pairs
-        ):
-            raise ApiError.error(
-                f"The role {role} is not a service desk role of resource {resource}; "
-                "assignedResourceID and assignedResourceRoleID must be a valid pair."
-            )
-
-    def _time_entry_rule(self, target: Target, record: Record, changed: set[str]) -> None:
-        for parent, label in (("ticketID", "Tickets"), ("taskID", "Tasks")):
-            if record.get(parent) is not None and record.get("roleID") is None:
-                raise ApiError.error(f"TimeEntries for {label} must have a roleID")
-        start = parse_datetime(record.get("startDateTime"))
-        end = parse_datetime(record.get("endDateTime"))
-        if start and end:
-            if end <= start:
-                raise ApiError.error("The endDateTime must be later than the startDateTime.")
-            ends_at_midnight = end.time() == datetime.min.time() and (end - start).days < 1
-            if end.date() != start.date() and not ends_at_midnight:
-                # Official TimeEntriesEntity: entries may not span midnight (UTC).
-                raise ApiError.error("A time entry cannot span midnight (UTC).")
-            if record.get("hoursWorked") is None:
-                record["hoursWorked"] = round((end - start).total_seconds() / 3600, 4)
-        if record.get("dateWorked") is None:
-            if start is None:
-                raise ApiError.error("TimeEntry: dateWorked is required.")
-            record["dateWorked"] = format_datetime(start.replace(hour=0, minute=0, second=0))
-        hours = record.get("hoursWorked")
-        if hours is not None and not 0 < float(hours) <= 24:
-            raise ApiError.error("hoursWorked must be greater than 0 and no more than 24.")
-        self._check_active_resource(record.get("resourceID"), changed)
-
-    def _check_active_resource(self, resource_id: object, changed: set[str]) -> None:
-        if resource_id is None or "resourceID" not in changed:
-            return
-        resource = self._store.get("Resources", int(str(resource_id)))
-        if resource is not None and resource.get("isActive") is False:
-            raise ApiError.error(f"The resource {resource_id} is not active.")
-
-    def _note_rule(self, target: Target, record: Record, changed: set[str]) -> None:
-        for name in ("description", "noteType", "publish"):
-            if record.get(name) in (None, ""):
-                raise ApiError.error(f"{target.singular}: {name} is required.")
-
-    # ------------------------------------------------------------ maintained fields
-
-    def _maintain_create(self, target: Target, record: Record, ctx: WriteContext) -> None:
-        stamp = format_datetime(ctx.now)
-        names = {str(f["name"]) for f in target.meta.fields}
-        system = {str(f["name"]) for f in target.meta.fields if f.get("isReadOnly")}
-        for name in names.intersection(_CREATED + _MODIFIED):
-            if name in system or record.get(name) is None:
-                record[name] = stamp
-        for name in names.intersection(_CREATOR + _UPDATER):
-            if name in system or record.get(name) is None:
-                record[name] = ctx.actor_id
-        for name in names.intersection(("creatorType", "lastActivityPersonType")):
-            record[name] = 1  # 1 = Resource (API-NOTES §7.1 picklists)
-        if "impersonatorCreatorResourceID" in names:
-            record["impersonatorCreatorResourceID"] = ctx.impersonation_id
-        entity = target.entity.lower()
-        if entity == "tickets":
-            record["ticketNumber"] = self._next_ticket_number(ctx.now)
-            self._completion(record, None, ctx)
-        elif entity == "timeentries":
-            self._time_entry_fields(record)
-
-    def _maintain_update(
-        self, target: Target, before: Record, record: Record, ctx: WriteContext
-    ) -> None:
-        names = {str(f["name"]) for f in target.meta.fields}
-        for name in names.intersection(_MODIFIED):
-            record[name] = format_datetime(ctx.now)
-        for name in names.intersection(_UPDATER):
-            record[name] = ctx.actor_id
-        if "lastActivityPersonType" in names:
-            record["lastActivityPersonType"] = 1
-        if "impersonatorUpdaterResourceID" in names:
-            record["impersonatorUpdaterResourceID"] = ctx.impersonation_id
-        entity = target.entity.lower()
-        if entity == "tickets":
-            record["ticketNumber"] = before.get("ticketNumber")
-            self._completion(record, before.get("status"), ctx)
-        elif entity == "timeentries":
-            self._time_entry_fields(record)
-
-    def _completion(self, record: Record, previous: object, ctx: WriteContext) -> None:
-        """Complete (5) fills completedDate/completedByResourceID; reopening clears them."""
-        if record.get("status") == COMPLETE_STATUS and previous != COMPLETE_STATUS:
-            record["completedDate"] = format_datetime(ctx.now)
-            record["completedByResourceID"] = ctx.actor_id
-        elif record.get("status") != COMPLETE_STATUS:
-            record["completedDate"] = None
-            record["completedByResourceID"] = None
-
-    def _time_entry_fields(self, record: Record) -> None:
-        record["hoursToBill"] = record.get("hoursWorked")
-        if record.get("ticketID") is not None:
-            record["timeEntryType"] = 2  # ticket time (API-NOTES §7.3)
-        elif record.get("taskID") is not None:
-            record["timeEntryType"] = 6  # task time
-        else:
-            record["timeEntryType"] = 3  # regular (internal) time
-
-    def _next_ticket_number(self, now: datetime) -> str:
-        """``T{yyyymmdd}.{nnnn}``, continuing the day's sequence (API-NOTES §7.1)."""
-        day = now.strftime("%Y%m%d")
-        if day not in self._ticket_numbers:
-            pattern = re.compile(rf"^T{day}\.(\d+)$")
-            highest = 0
-            for ticket in self._store.records("Tickets"):
-                match = pattern.match(str(ticket.get("ticketNumber") or ""))
-                if match:
-                    highest = max(highest, int(match.group(1)))
-            self._ticket_numbers[day] = highest
-        self._ticket_numbers[day] += 1
-        return f"T{day}.{self._ticket_numbers[day]:04d}"
-
-    def _touch_parents(self, entity: str, record: Record, ctx: WriteContext) -> None:
-        """New notes and time entries count as activity on their ticket or task."""
-        if entity.lower() not in ("ticketnotes", "timeentries", "tasknotes"):
-            return
-        for field, parent in (("ticketID", "Tickets"), ("taskID", "Tasks")):
-            target = self._store.get(parent, int(record[field])) if record.get(field) else None
-            if target is None:
-                continue
-            for name in ("lastActivityDate", "lastActivityDateTime"):
-                if name in target:
-                    target[name] = format_datetime(ctx.now)
-            if "lastActivityResourceID" in target:
-                target["lastActivityResourceID"] = ctx.actor_id
-
-
-_RULES: dict[str, Callable[[RecordWriter, Target, Record, set[str]], None]] = {
-    "tickets": RecordWriter._ticket_rule,
-    "timeentries": RecordWriter._time_entry_rule,
-    "ticketnotes": RecordWriter._note_rule,
-}
 
 
 def _parent_set(target: Target) -> set[str]:

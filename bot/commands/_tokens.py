@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from autotask.tools import resolve_range
 
@@ -52,7 +53,8 @@ _COMPARISONS = {"since": ">=", "after": ">", "before": "<", "until": "<="}
 _PERIODS = {"week", "month", "quarter", "year"}
 _UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
           "month": "months", "months": "months"}  # fmt: skip
-_PROBE_NOW = datetime(2000, 1, 1, tzinfo=UTC)
+_PROBE_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # any moment: only the name is checked
+_PROBE_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def free_text(source: str, start: int) -> str:
 
 
 def clean_value(text: str) -> str:
-    return text.strip().rstrip(",;:").strip()
+    return text.strip().rstrip(",;:!?").strip()
 
 
 def status_label(text: str) -> str:
@@ -152,7 +154,7 @@ def read_duration(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
 
 def _valid_range(name: str) -> bool:
     try:
-        resolve_range(name, now=_PROBE_NOW, tz=UTC)
+        resolve_range(name, now=_PROBE_NOW, tz=_PROBE_ZONE)
     except ValueError:
         return False
     return True

@@ -125,13 +125,13 @@ class AlertStore:
 
     async def claim_delivery(self, subscription_id: int, ticket_id: int, *, now: datetime) -> bool:
         """``True`` for exactly one caller, ever, per (subscription, ticket)."""
+        key = [_deliveries.c.subscription_id, _deliveries.c.ticket_id]
         stmt = (
             self._gateway.insert(_deliveries)
             .values(subscription_id=subscription_id, ticket_id=ticket_id, claimed_at=now)
-            .on_conflict_do_nothing(index_elements=[_deliveries.c.subscription_id,
-                                                    _deliveries.c.ticket_id])
+            .on_conflict_do_nothing(index_elements=key)
             .returning(_deliveries.c.ticket_id)
-        )  # fmt: skip
+        )
         async with self._gateway.write() as conn:
             return (await conn.execute(stmt)).scalar_one_or_none() is not None
 

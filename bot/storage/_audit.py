@@ -15,9 +15,18 @@ if TYPE_CHECKING:
 __all__ = ["AUDIT_KINDS", "AuditEvent", "AuditLog"]
 
 AUDIT_KINDS = frozenset(
-    {"planned", "approved", "applied", "stale", "failed", "unknown", "cancelled", "expired",
-     "refused"}
-)  # fmt: skip
+    {
+        "planned",
+        "approved",
+        "applied",
+        "stale",
+        "failed",
+        "unknown",
+        "cancelled",
+        "expired",
+        "refused",
+    }
+)
 
 
 class AuditEvent(BaseModel):

@@ -147,6 +147,7 @@ class Database:
             engine = create_async_engine(parsed, pool_pre_ping=True)
         gateway = Gateway(engine)
         try:
+            database = cls(gateway, credential_key=credential_key)
             await gateway.ping()
         except (OSError, SQLAlchemyError) as exc:
             await engine.dispose()
@@ -155,8 +156,11 @@ class Database:
                 f"Cannot open the {gateway.dialect} database at {_where(parsed)}: "
                 f"{type(cause).__name__}: {cause}"
             ) from exc
+        except BaseException:
+            await engine.dispose()
+            raise
         logger.info("storage opened: %s at %s", gateway.dialect, _where(parsed))
-        return cls(gateway, credential_key=credential_key)
+        return database
 
     async def migrate(self) -> None:
         """Bring the schema up to date; safe to run again and from several processes at once."""

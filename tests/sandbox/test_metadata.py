@@ -24,6 +24,7 @@ CORE = (
     "ResourceServiceDeskRoles", "ResourceRoleQueues", "Tickets", "TicketNotes", "TimeEntries",
     "Contracts", "Invoices", "Projects", "Phases", "Tasks", "TaskNotes", "ProjectNotes",
     "ConfigurationItems", "Products", "BillingCodes", "TicketWebhooks", "TicketWebhookFields",
+    "TicketWebhookExcludedResources",
 )  # fmt: skip
 FIELD_KEYS = {
     "name", "dataType", "length", "isRequired", "isReadOnly", "isQueryable", "isReference",

@@ -1,0 +1,12 @@
+"""Command mode: a documented grammar that turns chat text into tool calls, without a model.
+
+Used when no language model is configured, and always for ``/autotask …`` slash commands.
+"""
+
+from __future__ import annotations
+
+from ._command import Command, Intent
+from ._grammar import MAX_CHARS, parse_command
+from ._help import HELP
+
+__all__ = ["HELP", "MAX_CHARS", "Command", "Intent", "parse_command"]

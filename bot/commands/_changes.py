@@ -1,0 +1,241 @@
+"""Changes: log time, open a ticket, add a note, set a field, close, assign.
+
+Each becomes one ``plan_change`` call; nothing is written until a technician confirms the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ._command import Command, ParseFailure, tools
+from ._tokens import (
+    ME_WORDS,
+    PRIORITIES,
+    TicketRef,
+    Token,
+    free_text,
+    read_duration,
+    read_ticket,
+    read_value,
+    ref_arguments,
+    status_label,
+)
+
+__all__ = ["find_change"]
+
+LOG_EXAMPLE = "`log 45m on T20241122.0004 VPN troubleshooting`"
+NEW_EXAMPLE = "`new ticket for Northwind high: printer outage`"
+NOTE_EXAMPLE = "`add note to 18420: called the customer back`"
+_VISIBLE = {"public": True, "customer": True, "visible": True, "external": True,
+            "customer-visible": True, "internal": False, "private": False}  # fmt: skip
+_FIELDS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "status": ("status", status_label),
+    "priority": ("priority", lambda text: PRIORITIES.get(text.lower(), text)),
+    "queue": ("queue", str),
+    "type": ("type", str),
+}
+_NEW_WORDS = {"for", "at", "company", "priority", "queue", "status", "type", "assign", "assigned",
+              "description", "details", *PRIORITIES}  # fmt: skip
+
+
+def _plan(action: str, entity: str, fields: dict[str, Any], **target: Any) -> Command:
+    return tools("plan_change", {"action": action, "entity": entity, **target, "fields": fields})
+
+
+def _update(ref: TicketRef, fields: dict[str, Any]) -> Command:
+    return _plan("update", "Tickets", fields, **ref_arguments(ref))
+
+
+def _who(text: str) -> str:
+    return "me" if text.strip().lower() in ME_WORDS else text.strip()
+
+
+def _log(source: str, tokens: Sequence[Token]) -> Command:
+    """``log 45m on T20241122.0004 VPN troubleshooting``."""
+    i = 2 if len(tokens) > 1 and tokens[1].key == "time" else 1
+    duration = read_duration(tokens, i)
+    if duration is None:
+        raise ParseFailure(f"Say how long the work took, for example {LOG_EXAMPLE}.")
+    i = duration[1]
+    if i < len(tokens) and tokens[i].key in {"on", "to", "for", "against"}:
+        i += 1
+    ticket = read_ticket(tokens, i, bare_ids=True)
+    if ticket is None:
+        raise ParseFailure(f"Say which ticket the time is for, for example {LOG_EXAMPLE}.")
+    summary = free_text(source, tokens[ticket[1] - 1].end)
+    if not summary:
+        raise ParseFailure(f"Add what you did after the ticket, for example {LOG_EXAMPLE}.")
+    fields = {"ticket": ticket[0], "duration": duration[0], "summaryNotes": summary}
+    return _plan("create", "TimeEntries", fields)
+
+
+def _note(source: str, tokens: Sequence[Token]) -> Command:
+    """``add public note to 18420: text`` / ``note on T… text``."""
+    i = 1 if tokens[0].key in {"add", "post", "write"} else 0
+    visible = False
+    while i < len(tokens) and tokens[i].key in _VISIBLE:
+        visible = _VISIBLE[tokens[i].key]
+        i += 1
+    i += 1  # "note"
+    if i < len(tokens) and tokens[i].key in {"to", "on", "for"}:
+        i += 1
+    ticket = read_ticket(tokens, i, bare_ids=True)
+    if ticket is None:
+        raise ParseFailure(f"Say which ticket the note is for, for example {NOTE_EXAMPLE}.")
+    text = free_text(source, tokens[ticket[1] - 1].end)
+    if not text:
+        raise ParseFailure(f"Add the note's text after the ticket, for example {NOTE_EXAMPLE}.")
+    fields = {"ticket": ticket[0], "description": text, "customer_visible": visible}
+    return _plan("create", "TicketNotes", fields)
+
+
+def _is_note(tokens: Sequence[Token]) -> bool:
+    words = [t.key for t in tokens[:6]]
+    i = 1 if words and words[0] in {"add", "post", "write"} else 0
+    while i < len(words) and words[i] in _VISIBLE:
+        i += 1
+    return i < len(words) and words[i] == "note"
+
+
+def _new_header(fields: dict[str, Any], tokens: Sequence[Token]) -> str | None:
+    """Options before the title: company, priority, queue, status, type, assignee; the title
+    when quoted."""
+    title: str | None = None
+
+    def stop(k: int) -> bool:
+        return tokens[k].key in _NEW_WORDS
+
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].key
+        if tokens[i].quoted:
+            if title is None:
+                title = tokens[i].text.strip()
+            else:
+                fields["description"] = tokens[i].text.strip()
+            i += 1
+            continue
+        if word in PRIORITIES:
+            fields["priority"], i = PRIORITIES[word], i + 1
+            continue
+        if word in {"to", "with", "a", "and", "the"}:
+            i += 1
+            continue
+        if word not in _NEW_WORDS:
+            raise ParseFailure(f"I could not read '{tokens[i].text[:40]}'; try {NEW_EXAMPLE}.")
+        start = i + 1
+        if word in {"assign", "assigned"} and start < len(tokens) and tokens[start].key == "to":
+            start += 1
+        got = read_value(tokens, start, stop)
+        if got is None:
+            raise ParseFailure(f"'{word}' needs a value; for example {NEW_EXAMPLE}.")
+        _new_field(fields, word, got[0])
+        i = got[1]
+    return title
+
+
+def _new_field(fields: dict[str, Any], word: str, value: str) -> None:
+    if word in {"for", "at", "company"}:
+        fields["company"] = value
+    elif word in _FIELDS:
+        name, normalize = _FIELDS[word]
+        fields[name] = normalize(value)
+    elif word in {"assign", "assigned"}:
+        fields["assigned"] = _who(value)
+    else:
+        fields["description"] = value
+
+
+def _new_ticket(source: str, tokens: Sequence[Token]) -> Command:
+    """``new ticket for Northwind high: printer outage``."""
+    start = 2 if tokens[1].key == "ticket" else 3
+    body = next((k for k in range(start - 1, len(tokens)) if tokens[k].colon), None)
+    header = tokens[start : len(tokens) if body is None else body + 1]
+    fields: dict[str, Any] = {}
+    title = _new_header(fields, header)
+    if body is not None:
+        lines = free_text(source, tokens[body].end).splitlines()
+        text = [line.strip() for line in lines if line.strip()]
+        if title is None and text:
+            title, text = text[0], text[1:]
+        if text:
+            fields["description"] = "\n".join(filter(None, [fields.get("description"), *text]))
+    if "company" not in fields:
+        raise ParseFailure(f"Say which company the ticket is for, for example {NEW_EXAMPLE}.")
+    if not title:
+        raise ParseFailure(f"Give the ticket a title after a colon, for example {NEW_EXAMPLE}.")
+    return _plan("create", "Tickets", {"company": fields.pop("company"), "title": title, **fields})
+
+
+def _set(tokens: Sequence[Token]) -> Command | None:
+    """``set status of T… to Complete`` / ``set T… priority to high`` / ``T… status waiting``."""
+    i = 1 if tokens[0].key in {"set", "change", "update", "make"} else 0
+    field = _FIELDS.get(tokens[i].key) if i < len(tokens) else None
+    if field is not None:
+        i += 2 if i + 1 < len(tokens) and tokens[i + 1].key in {"of", "on", "for"} else 1
+    ticket = read_ticket(tokens, i, bare_ids=i > 0)
+    if ticket is None:
+        return None
+    i = ticket[1]
+    if field is None and i < len(tokens):
+        field = _FIELDS.get(tokens[i].key)
+        i += 1
+    if field is None:
+        return None
+    if i < len(tokens) and tokens[i].key in {"to", "=", "is", "as"}:
+        i += 1
+    got = read_value(tokens, i, lambda _: False)
+    if got is None:
+        raise ParseFailure(
+            f"Say the new {field[0]}, for example `set status of 18420 to Complete`."
+        )
+    return _update(ticket[0], {field[0]: field[1](got[0])})
+
+
+def _close(tokens: Sequence[Token]) -> Command | None:
+    """``close T…`` / ``complete 18420`` / ``mark 18420 as done``."""
+    ticket = read_ticket(tokens, 1, bare_ids=True)
+    if ticket is None:
+        return None
+    rest = [t.key for t in tokens[ticket[1] :] if t.key != "as"]
+    if tokens[0].key == "mark":
+        if not rest:
+            return None
+        return _update(ticket[0], {"status": status_label(" ".join(rest))})
+    return _update(ticket[0], {"status": "Complete"}) if not rest else None
+
+
+def _assign(tokens: Sequence[Token]) -> Command | None:
+    """``assign T… to me`` / ``assign 18420 to Priya Sharma`` / ``take T…``."""
+    ticket = read_ticket(tokens, 1, bare_ids=True)
+    if ticket is None:
+        return None
+    i = ticket[1]
+    if tokens[0].key in {"take", "grab"}:
+        return _update(ticket[0], {"assigned": "me"}) if i == len(tokens) else None
+    if i < len(tokens) and tokens[i].key == "to":
+        i += 1
+    got = read_value(tokens, i, lambda _: False)
+    if got is None:
+        raise ParseFailure("Say who takes it, for example `assign 18420 to me`.")
+    return _update(ticket[0], {"assigned": _who(got[0])})
+
+
+def find_change(source: str, tokens: Sequence[Token]) -> Command | None:
+    """The change a message asks for, or None when it is not one."""
+    first = tokens[0].key
+    second = tokens[1].key if len(tokens) > 1 else ""
+    if first == "log" and second not in {"a", "ticket"}:
+        return _log(source, tokens)
+    if first in {"new", "create", "raise", "add", "log"} and (
+        second == "ticket" or (second == "a" and len(tokens) > 2 and tokens[2].key == "ticket")
+    ):
+        return _new_ticket(source, tokens)
+    if _is_note(tokens):
+        return _note(source, tokens)
+    if first in {"close", "complete", "resolve", "mark"}:
+        return _close(tokens)
+    if first in {"assign", "reassign", "take", "grab"}:
+        return _assign(tokens)
+    return _set(tokens)

@@ -1,0 +1,200 @@
+"""Command mode: chat text → the tool calls it asks for, by a fixed grammar and without a model.
+
+``parse_command`` is a pure function. It never raises: what it cannot read becomes an "unknown"
+command whose text suggests the closest documented forms. Only the first ``MAX_CHARS`` characters
+are ever looked at, and every step is linear in the number of words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ._changes import find_change
+from ._command import Command, ParseFailure, tools
+from ._help import help_command, unknown
+from ._search import find_search
+from ._tokens import (
+    PRIORITIES,
+    Token,
+    keys,
+    read_ticket,
+    read_value,
+    ref_arguments,
+    status_label,
+    tokenize,
+)
+
+__all__ = ["MAX_CHARS", "parse_command"]
+
+MAX_CHARS = 10_000
+_FILLER = frozenset({"please", "pls", "kindly", "can", "could", "you", "show", "list",
+                     "find", "search", "display", "give", "get", "fetch", "view", "lookup",
+                     "me"})  # fmt: skip
+_GREETINGS = frozenset({"help", "commands", "hi", "hello", "hey", "start"})
+_DETAILS = frozenset({"with", "and", "notes", "note", "time", "entries", "full", "details",
+                      "detail", "everything", "all"})  # fmt: skip
+_ENTITIES = {
+    "tickets": "Tickets", "ticket": "Tickets", "companies": "Companies", "company": "Companies",
+    "customers": "Companies", "clients": "Companies", "contacts": "Contacts",
+    "contact": "Contacts", "contracts": "Contracts", "contract": "Contracts",
+    "projects": "Projects", "project": "Projects", "tasks": "Tasks", "task": "Tasks",
+    "time entries": "TimeEntries", "time entry": "TimeEntries", "time": "TimeEntries",
+    "configuration items": "ConfigurationItems", "configuration item": "ConfigurationItems",
+    "devices": "ConfigurationItems", "cis": "ConfigurationItems", "assets": "ConfigurationItems",
+    "ticket notes": "TicketNotes", "ticket note": "TicketNotes", "notes": "TicketNotes",
+}  # fmt: skip
+_ALERT_WORDS = {"queue": "queue", "priority": "priority", "company": "company", "for": "company",
+                "at": "company", "type": "ticket_type", "status": "status"}  # fmt: skip
+_SEE = (
+    ["what", "can", "you", "see"],
+    ["what", "can", "you", "access"],
+    ["what", "do", "you", "see"],
+)
+
+
+def _strip_filler(tokens: Sequence[Token]) -> Sequence[Token]:
+    start = 0
+    while start < len(tokens) and tokens[start].key in _FILLER:
+        start += 1
+    return tokens[start:]
+
+
+def _entity(tokens: Sequence[Token]) -> tuple[str, int] | None:
+    """The REST name of the entity the first words name (as typed when not a known one)."""
+    words = keys(tokens[:2])
+    if len(words) == 2 and " ".join(words) in _ENTITIES:
+        return _ENTITIES[" ".join(words)], 2
+    if words and words[0] in _ENTITIES:
+        return _ENTITIES[words[0]], 1
+    if tokens and tokens[0].text.strip('",;:!?.'):
+        return tokens[0].text.strip('",;:!?.'), 1
+    return None
+
+
+def _describe(tokens: Sequence[Token]) -> Command | None:
+    """``describe tickets [field]`` / ``fields of contracts``."""
+    words = keys(tokens[:2])
+    if words[0] == "describe":
+        start = 1
+    elif words[0] == "fields" and len(words) > 1 and words[1] in {"of", "for", "on"}:
+        start = 2
+    else:
+        return None
+    found = _entity(tokens[start:])
+    if found is None:
+        raise ParseFailure("Say which entity, for example `describe tickets`.")
+    arguments: dict[str, Any] = {"entity": found[0]}
+    rest = [t for t in tokens[start + found[1] :] if t.key not in {"field", "fields"}]
+    if rest:
+        arguments["field"] = " ".join(t.text for t in rest).strip('",;:!?.')
+    return tools("describe", arguments)
+
+
+def _about(tokens: Sequence[Token]) -> Command | None:
+    """who am i, entities, what can you see."""
+    words = keys(tokens)
+    if words in (["who", "am", "i"], ["whoami"]):
+        return tools("who_am_i", {})
+    if len(words) == 3 and words[:2] == ["who", "is"] and "@" in words[2]:
+        return tools("who_am_i", {"email": tokens[2].text.strip('",;:!?')})
+    if words in _SEE or words == ["entities"]:
+        return tools("list_entities", {})
+    if words[0] == "entities" and len(tokens) > 1:
+        return tools("list_entities", {"area": " ".join(t.text for t in tokens[1:])})
+    return _describe(tokens)
+
+
+def _alert_filters(tokens: Sequence[Token]) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].key
+        if word in PRIORITIES:
+            filters["priority"], i = PRIORITIES[word], i + 1
+            continue
+        if word not in _ALERT_WORDS:
+            raise ParseFailure(
+                f"I could not read '{tokens[i].text[:40]}'; for example "
+                '`alerts on queue "Service Desk" priority High`.'
+            )
+        got = read_value(tokens, i + 1, lambda k: tokens[k].key in _ALERT_WORDS)
+        if got is None:
+            raise ParseFailure(f"'{word}' needs a value, for example `alerts on priority High`.")
+        name = _ALERT_WORDS[word]
+        text = PRIORITIES.get(got[0].lower(), got[0]) if name == "priority" else got[0]
+        filters[name] = status_label(text) if name == "status" else text
+        i = got[1]
+    return filters
+
+
+def _alerts(tokens: Sequence[Token]) -> Command | None:
+    words = keys(tokens)
+    if words[0] not in {"alerts", "alert"}:
+        return None
+    rest = words[1:]
+    if rest in ([], ["list"], ["show"]):
+        return Command(intent="alerts_list")
+    if rest in (["off"], ["stop"], ["disable"]):
+        return Command(intent="alerts_off")
+    if rest[0] in {"on", "enable", "start"}:
+        return Command(intent="alerts_on", alert_filters=_alert_filters(tokens[2:]))
+    return None
+
+
+def _get(tokens: Sequence[Token]) -> Command | None:
+    """``ticket T20241122.0004`` / ``#18420`` / ``ticket 18420 with notes``."""
+    ticket = read_ticket(tokens, 0, bare_ids=False)
+    if ticket is None:
+        return None
+    rest = keys(tokens[ticket[1] :])
+    if any(word not in _DETAILS for word in rest):
+        return None
+    arguments: dict[str, Any] = {"entity": "Tickets", **ref_arguments(ticket[0])}
+    if rest:
+        arguments["include"] = ["notes", "time_entries"]
+    return tools("get", arguments)
+
+
+def _search(tokens: Sequence[Token]) -> Command | None:
+    """``tickets …``, ``count tickets …``, ``how many …``, ``export …``."""
+    words = keys(tokens[:2])
+    mode, skip = "list", 0
+    if words[:1] == ["count"]:
+        mode, skip = "count", 1
+    elif words in (["how", "many"], ["number", "of"]):
+        mode, skip = "count", 2
+    elif words[:1] in (["export"], ["download"]):
+        mode, skip = "export", 1
+    return find_search(tokens[skip:], mode=mode)
+
+
+def _parse(source: str, tokens: Sequence[Token]) -> Command | None:
+    if tokens[0].key in _GREETINGS:
+        return help_command()
+    tokens = _strip_filler(tokens)
+    if not tokens:
+        return None
+    for finder in (_about, _alerts):
+        found = finder(tokens)
+        if found is not None:
+            return found
+    return find_change(source, tokens) or _get(tokens) or _search(tokens)
+
+
+def parse_command(text: str) -> Command:
+    """The command a message holds; never raises."""
+    if not isinstance(text, str):
+        text = ""
+    if len(text) > MAX_CHARS:
+        return unknown(
+            [], hint=f"That is too long for a command ({MAX_CHARS:,} characters at most)."
+        )
+    source, tokens = tokenize(text)
+    if not tokens or all(token.text.strip("?") == "" for token in tokens):
+        return help_command()
+    try:
+        command = _parse(source, tokens)
+    except ParseFailure as failure:
+        return unknown(keys(tokens), hint=failure.hint)
+    return command or unknown(keys(tokens))

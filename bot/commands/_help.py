@@ -1,0 +1,147 @@
+"""The grammar as the technician reads it (HELP), and suggestions for what was not understood."""
+
+from __future__ import annotations
+
+import difflib
+from typing import NamedTuple
+
+from ._command import Command
+
+__all__ = ["EXAMPLES", "HELP", "help_command", "unknown"]
+
+PROBE_CHARS = 100  # how much of a message is compared with the examples
+
+
+class Form(NamedTuple):
+    syntax: str
+    meaning: str
+    examples: tuple[str, ...]
+
+
+_SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
+    ("Tickets", (
+        Form("ticket <number or id> [with notes | full | details]",
+             "one ticket; with notes, full or details adds its notes and time entries",
+             ("ticket T20241122.0004", "ticket 18420 with notes", "T20241122.0004", "#18420",
+              "#18420 full")),
+        Form("my tickets [filters]", "your open tickets (all of them once a status is given)",
+             ("my tickets", "my tickets high", "my tickets completed last week")),
+        Form("tickets [filters] / open tickets / tickets for <company>", "search tickets",
+             ("tickets", "open tickets", "tickets for Contoso",
+              "open high priority tickets for Contoso created last week")),
+        Form("filters, in any order: for <company> / company <name>; critical, high, medium, "
+             "low / priority <label>; status <label> / open / closed / completed; queue <name>; "
+             "assigned to <name or me> / unassigned; created, completed, due or updated <range>; "
+             "overdue; type <label>; about <words>; limit N / top N; newest / oldest",
+             "put names that contain one of these words in quotes",
+             ('tickets queue "Level II Support" unassigned',
+              "tickets assigned to Priya Sharma status in progress", "tickets due this week",
+              "tickets type incident updated today newest limit 10", "overdue tickets")),
+        Form("ranges: today, yesterday, this week, last week, this month, last month, this "
+             "quarter, last quarter, this year, last N days, next N days, a date (YYYY-MM-DD); "
+             "since / before <range or date>",
+             "dates are in your time zone",
+             ("tickets created since 2026-11-01", "tickets closed in the last 30 days")),
+        Form("count tickets … / how many tickets …", "only how many match",
+             ("how many open tickets for Contoso", "count tickets created this month")),
+        Form("export tickets … / export time entries for <ticket or task> <range>",
+             "every match as a CSV file",
+             ("export tickets for Contoso closed last month",
+              "export time entries for T20241122.0004 last month")),
+    )),
+    ("Other records", (
+        Form("companies [name] / company <name>", "companies whose name contains the words",
+             ("companies", "company Contoso")),
+        Form("contacts at|for <company> / contacts <last name, first and last name or e-mail>",
+             "contacts", ("contacts at Contoso", "contacts Smith")),
+        Form("contracts expiring in N days / contracts ending <range> / contracts for <company>",
+             "contracts by end date or company",
+             ("contracts expiring in 30 days", "contracts ending next 60 days",
+              "contracts for Contoso")),
+        Form("projects [for <company>] / tasks for <project>", "projects and their tasks",
+             ("projects", "projects for Contoso", 'tasks for "Contoso Microsoft 365 rollout"')),
+        Form("time entries [for <ticket> | for task <name>] [by <name or me>] [range]",
+             "time logged; Autotask links time to a ticket or a task only",
+             ("my time entries this week", "time entries for T20241122.0004",
+              "time entries by me last week")),
+        Form("configuration items for <company> / devices for <company>", "configuration items",
+             ("configuration items for Contoso", "devices for Northwind Traders")),
+    )),
+    ("Changes: each shows a preview; nothing is written until you confirm it", (
+        Form("log <duration> on <ticket> <what you did>", "log time (45m, 1.5h, 1h 30m)",
+             ("log 45m on T20241122.0004 VPN troubleshooting", "log 1.5h on 18420: rebuilt profile",
+              "log 1h 30m to #18420 replaced the switch")),
+        Form("new ticket for <company> [priority] [queue <name>] [type <label>]: <title>",
+             "open a ticket; the title can also be quoted",
+             ("new ticket for Northwind high: printer outage",
+              'new ticket for Contoso "VPN down" priority critical queue "Level II Support"')),
+        Form("note on <ticket>: <text> / add [public] note to <ticket>: <text>",
+             "add a note; internal unless public",
+             ("note on T20241122.0004: waiting for the vendor", "add note to 18420: called back",
+              "add public note to 18420: fixed, please test")),
+        Form("set status|priority|queue|type of <ticket> to <value> / <ticket> status <value>",
+             "change a ticket",
+             ("set status of T20241122.0004 to Complete", "set priority of 18420 to high",
+              "T20241122.0004 status in progress")),
+        Form("close <ticket> / complete <ticket>", "set the status to Complete",
+             ("close T20241122.0004", "complete 18420")),
+        Form("assign <ticket> to <me or name> / take <ticket>", "assign a ticket",
+             ("assign T20241122.0004 to me", "assign 18420 to Priya Sharma",
+              "take T20241122.0004")),
+    )),
+    ("About you and Autotask", (
+        Form("who am i", "your Autotask resource", ("who am i", "whoami")),
+        Form("describe <entity> [field] / fields of <entity>", "an entity's fields and labels",
+             ("describe tickets", "describe tickets priority", "fields of contracts")),
+        Form("entities / what can you see", "the record types and what each allows",
+             ("entities", "what can you see")),
+    )),
+    ("Alerts: new tickets posted in this channel", (
+        Form("alerts on [queue <name>] [priority <label>] [company <name>] [type <label>] "
+             "[status <label>]", "subscribe this channel",
+             ('alerts on queue "Service Desk" priority High', "alerts on company Contoso")),
+        Form("alerts off / alerts / alerts list", "unsubscribe, or show the subscriptions",
+             ("alerts off", "alerts", "alerts list")),
+    )),
+)  # fmt: skip
+
+EXAMPLES: tuple[str, ...] = tuple(
+    example for _, forms in _SECTIONS for form in forms for example in form.examples
+)
+_FALLBACK = ("my tickets", "ticket T20241122.0004", "log 45m on T20241122.0004 VPN troubleshooting")
+
+
+def _render() -> str:
+    lines = [
+        "**Commands** (case does not matter; quotes are optional around free text)",
+    ]
+    for title, forms in _SECTIONS:
+        lines += ["", f"**{title}**"]
+        for form in forms:
+            examples = " · ".join(f"`{example}`" for example in form.examples)
+            lines.append(f"- `{form.syntax}`: {form.meaning}. Examples: {examples}")
+    lines += ["", "`help` or `?` shows this list."]
+    return "\n".join(lines)
+
+
+HELP = _render()
+
+
+def help_command() -> Command:
+    return Command(intent="help", text=HELP)
+
+
+def suggestions(words: list[str]) -> list[str]:
+    """The examples closest to what was typed (a few common ones when nothing is close)."""
+    probe = " ".join(words)[:PROBE_CHARS]
+    close = difflib.get_close_matches(probe, EXAMPLES, n=3, cutoff=0.5) if probe else []
+    return close or list(_FALLBACK)
+
+
+def unknown(words: list[str], hint: str | None = None) -> Command:
+    """A short "did not understand" with the closest examples (and a hint, when one applies)."""
+    lead = hint or "Sorry, I did not understand that."
+    tries = "\n".join(f"- `{example}`" for example in suggestions(words))
+    return Command(
+        intent="unknown", text=f"{lead}\nTry:\n{tries}\nSend `help` for everything I understand."
+    )
