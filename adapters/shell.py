@@ -7,6 +7,7 @@ import asyncio
 import json
 import secrets
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from autotask.sandbox import SandboxConfig
@@ -20,6 +21,12 @@ __all__ = ["add_shell_commands"]
 
 SHELL = Conversation(platform="shell", conversation_id="shell")
 DEMO_TECHNICIAN = "sarah.mitchell@bluewave-it.example"
+
+
+def shell_sandbox() -> SandboxConfig:
+    """The embedded sandbox for shell commands: its data is the same in every process started
+    within the same hour, so a plan made by `atbot ask` can be approved by `atbot approve`."""
+    return SandboxConfig(now=datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
 
 
 class ShellSurface:
@@ -62,7 +69,7 @@ async def _ask(args: argparse.Namespace) -> int:
     settings = Settings()
     email = _identity(settings, args.as_email)
     surface = ShellSurface(as_json=args.json)
-    async with open_runtime(settings, sandbox=SandboxConfig()) as runtime:
+    async with open_runtime(settings, sandbox=shell_sandbox()) as runtime:
         message = IncomingMessage(
             conversation=SHELL, user_id=email, email=email, text=args.question
         )
@@ -74,7 +81,7 @@ async def _click(args: argparse.Namespace, action: str) -> int:
     settings = Settings()
     email = _identity(settings, args.as_email)
     surface = ShellSurface(as_json=False)
-    async with open_runtime(settings, sandbox=SandboxConfig()) as runtime:
+    async with open_runtime(settings, sandbox=shell_sandbox()) as runtime:
         stored = await runtime.db.plans.get(args.plan_id)
         message = stored.message if stored else None
         click = Click(
@@ -89,7 +96,45 @@ async def _click(args: argparse.Namespace, action: str) -> int:
         after = await runtime.db.plans.get(args.plan_id)
     status = after.status if after else "unknown plan"
     print(f"plan {args.plan_id}: {status}")
-    return 0 if after is not None and after.status in {"applied", "cancelled"} else 1
+    wanted = {"approve": "applied", "cancel": "cancelled"}[action]
+    return (
+        0
+        if after is not None and after.status == wanted and after.decided_by_user_id == email
+        else 1
+    )
+
+
+async def _link(args: argparse.Namespace) -> int:
+    from autotask.tools import ToolContext, find_resource
+
+    settings = Settings()
+    async with open_runtime(settings, sandbox=shell_sandbox()) as runtime:
+        if args.unlink:
+            removed = await runtime.db.identities.unlink(args.platform, args.user)
+            print("unlinked" if removed else "there was no link")
+            return 0
+        ctx = ToolContext(tenant=runtime.tenant)
+        resource = args.resource or ""
+        record = (
+            next((r for r in await ctx.names.resources() if str(r["id"]) == resource), None)
+            if resource.isdigit()
+            else await find_resource(ctx, resource)
+        )
+        if record is None or not record.get("isActive"):
+            print(f"error: no active Autotask resource is {resource}", file=sys.stderr)
+            return 1
+        await runtime.db.identities.link(
+            args.platform,
+            args.user,
+            int(record["id"]),
+            linked_by="atbot link",
+            now=datetime.now(UTC),
+        )
+        print(
+            f"{args.platform} user {args.user} → {record['firstName']} {record['lastName']} "
+            f"(resource {record['id']})"
+        )
+    return 0
 
 
 def _run(coro: Any) -> int:
@@ -109,3 +154,10 @@ def add_shell_commands(commands: Any) -> None:
         sub.add_argument("plan_id")
         sub.add_argument("--as", dest="as_email", help="the technician clicking (e-mail)")
         sub.set_defaults(handler=lambda a, v=verb: _run(_click(a, v)))
+    link = commands.add_parser("link", help="link a chat user to an Autotask resource (admin)")
+    link.add_argument("--platform", required=True, help="slack, teams, webchat, …")
+    link.add_argument("--user", required=True, help="the chat platform's user id")
+    group = link.add_mutually_exclusive_group(required=True)
+    group.add_argument("--resource", help="the resource's e-mail or id")
+    group.add_argument("--unlink", action="store_true", help="remove the link instead")
+    link.set_defaults(handler=lambda a: _run(_link(a)))

@@ -22,6 +22,7 @@ def _client(settings: Settings) -> AutotaskClient:
     return AutotaskClient(
         credentials,
         zone_url=at.zone_url,
+        web_url=at.web_url,
         zone_lookup_url=at.zone_lookup_url,
         timeout=at.timeout_seconds,
         max_in_flight=at.max_in_flight,
@@ -54,5 +55,5 @@ async def open_tenant(
             secret=config.secret,
             integration_code=config.integration_code,
         )
-        async with AutotaskClient(credentials, zone_url=box.api_url) as client:
+        async with AutotaskClient(credentials, zone_url=box.api_url, web_url=box.web_url) as client:
             yield _tenant(settings, client)

@@ -85,6 +85,7 @@ class AutotaskClient:
         credentials: Credentials,
         *,
         zone_url: str | None = None,
+        web_url: str | None = None,
         zone_lookup_url: str = DEFAULT_ZONE_LOOKUP_URL,
         http: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -97,7 +98,7 @@ class AutotaskClient:
         self._zone_lookup_url = zone_lookup_url
         self._zone: ZoneInfo | None = None
         if zone_url:
-            self._zone = ZoneInfo(url=zone_url, web_url=_web_url_for(zone_url))
+            self._zone = ZoneInfo(url=zone_url, web_url=web_url or _web_url_for(zone_url))
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(transport=transport, timeout=timeout)
         self.limiter = EndpointLimiter(max_in_flight)

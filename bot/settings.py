@@ -26,6 +26,7 @@ class AutotaskSettings(BaseModel):
     secret: SecretStr | None = None
     integration_code: SecretStr | None = None
     zone_url: str | None = None
+    web_url: str | None = None  # the web UI root for deep links; derived from the zone if unset
     zone_lookup_url: str = DEFAULT_ZONE_LOOKUP_URL
     impersonate: bool = True
     max_in_flight: int = 3

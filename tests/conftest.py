@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pg import PostgresServer, postgres_for_tests
 from support import FAST_RETRY, FIXED_NOW, credentials_for, sandbox_config
 from swagger_contract import allowed
 
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, ToolContext, actor_of
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole test session (started on first use)."""
+    with postgres_for_tests() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

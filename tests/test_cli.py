@@ -88,3 +88,43 @@ def test_tools_call_reports_errors_without_a_traceback() -> None:
     assert "Traceback" not in done.stderr
     bad_json = _atbot("tools", "call", "get", "{not json")
     assert bad_json.returncode == 2 and "not valid JSON" in bad_json.stderr
+
+
+def _atbot_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ATBOT_", "OPENAI_"))}
+    env["ATBOT_DATA_DIR"] = str(folder)
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        capture_output=True, text=True, timeout=120, cwd=REPO, env=env, check=False,
+    )  # fmt: skip
+
+
+def test_ask_then_approve_from_the_shell(tmp_path: Path) -> None:
+    listing = _atbot_in(tmp_path, "ask", "--json", "my tickets")
+    assert listing.returncode == 0, listing.stderr
+    rows = json.loads(listing.stdout)["cards"][0]["rows"]
+    number = rows[0][0]
+    asked = _atbot_in(tmp_path, "ask", "--json", f"set priority of {number} to critical")
+    card = json.loads(asked.stdout)["cards"][0]
+    assert card["status"] == "pending" and card["changes"][0]["after"] == "Critical"
+    plan_id = card["actions"][0]["plan_id"]
+    approved = _atbot_in(tmp_path, "approve", plan_id)
+    assert approved.returncode == 0 and f"plan {plan_id}: applied" in approved.stdout
+    again = _atbot_in(tmp_path, "approve", plan_id)
+    assert "already applied" in again.stderr
+    other = _atbot_in(tmp_path, "cancel", plan_id, "--as", "james.oconnor@bluewave-it.example")
+    assert other.returncode == 1 and "Only Sarah Mitchell" in other.stderr
+
+
+def test_link_a_chat_user(tmp_path: Path) -> None:
+    linked = _atbot_in(tmp_path, "link", "--platform", "slack", "--user", "U123",
+                       "--resource", "priya.sharma@bluewave-it.example")  # fmt: skip
+    assert linked.returncode == 0 and "Priya Sharma" in linked.stdout
+    missing = _atbot_in(
+        tmp_path, "link", "--platform", "slack", "--user", "U9", "--resource", "x@y.z"
+    )
+    assert missing.returncode == 1 and "no active Autotask resource" in missing.stderr
+    assert (
+        "unlinked"
+        in _atbot_in(tmp_path, "link", "--platform", "slack", "--user", "U123", "--unlink").stdout
+    )

@@ -14,19 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._limits import Gate, RequestLog
+from ._limits import ErrorRule, Gate, RequestLog
 from ._store import RecordStore
 
 __all__ = ["AdminApi"]
-
-
-class _ErrorRule(BaseModel):
-    method: str
-    path_pattern: str
-    status: int
-    body: Any = None
-    times: int = 1
-    delay_ms: float = 0.0
 
 
 class _Latency(BaseModel):
@@ -60,7 +51,7 @@ class AdminApi:
             if key == "requests" and method == "DELETE":
                 return 200, {"cleared": self._log.clear()}
             if key == "errors" and method == "POST":
-                self._gate.errors.add(**_ErrorRule.model_validate(body).model_dump())
+                self._gate.errors.add(ErrorRule.model_validate(body))
                 return 200, {"ok": True}
             if key == "latency" and method == "POST":
                 self._gate.latency_ms = _Latency.model_validate(body).ms

@@ -24,6 +24,7 @@ __all__ = [
     "DROP",
     "ConnectionDropped",
     "ErrorInjector",
+    "ErrorRule",
     "Gate",
     "HourlyCounter",
     "InjectedError",
@@ -176,9 +177,21 @@ class HourlyCounter:
         return 0.0
 
 
+class ErrorRule(BaseModel):
+    """A failure to inject: ``status`` (0 = drop the connection), ``body`` (None = Autotask's
+    usual body for the status), how many ``times``, after ``delay_ms``."""
+
+    method: str
+    path_pattern: str
+    status: int
+    body: Any = None
+    times: int = 1
+    delay_ms: float = 0.0
+
+
 @dataclass
 class InjectedError:
-    """A canned failure: ``status`` (0 = drop the connection), ``body``, uses left, delay."""
+    """A rule in force: its compiled pattern, the body it answers and the uses left."""
 
     method: str
     pattern: re.Pattern[str]
@@ -186,16 +199,6 @@ class InjectedError:
     body: Any
     times: int
     delay_ms: float
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "path_pattern": self.pattern.pattern,
-            "status": self.status,
-            "body": self.body,
-            "times": self.times,
-            "delay_ms": self.delay_ms,
-        }
 
 
 def default_error_body(status: int, method: str = "GET") -> Any:
@@ -224,30 +227,24 @@ class ErrorInjector:
     def __init__(self) -> None:
         self.rules: list[InjectedError] = []
 
-    def add(
-        self,
-        method: str,
-        path_pattern: str,
-        status: int,
-        body: Any = None,
-        *,
-        times: int = 1,
-        delay_ms: float = 0.0,
-    ) -> InjectedError:
-        if status != DROP and not 100 <= status <= 599:
-            raise ValueError(f"status must be 0 (drop) or an HTTP status, got {status}")
-        if times < 1:
+    def add(self, rule: ErrorRule) -> InjectedError:
+        if rule.status != DROP and not 100 <= rule.status <= 599:
+            raise ValueError(f"status must be 0 (drop) or an HTTP status, got {rule.status}")
+        if rule.times < 1:
             raise ValueError("times must be at least 1")
-        rule = InjectedError(
-            method=method.upper(),
-            pattern=re.compile(path_pattern, re.IGNORECASE),
-            status=status,
-            body=default_error_body(status, method) if body is None and status else body,
-            times=times,
-            delay_ms=delay_ms,
+        body = rule.body
+        if body is None and rule.status:
+            body = default_error_body(rule.status, rule.method)
+        injected = InjectedError(
+            method=rule.method.upper(),
+            pattern=re.compile(rule.path_pattern, re.IGNORECASE),
+            status=rule.status,
+            body=body,
+            times=rule.times,
+            delay_ms=rule.delay_ms,
         )
-        self.rules.append(rule)
-        return rule
+        self.rules.append(injected)
+        return injected
 
     def take(self, method: str, path: str) -> InjectedError | None:
         """The first rule matching ``method`` and ``path`` (after ``/V1.0/``), used up once."""

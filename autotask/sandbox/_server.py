@@ -2,9 +2,11 @@
 
 Every ``/ATServicesRest/V1.0/`` request goes through: injected error → zone lookup (no
 auth, API-NOTES §1) → auth (§2, §6.2) → hourly counter (§6.3) → thread limit (§6.4) →
-latency (awaited while holding the thread slot) → the route (``_routes``). Records are read
-and written by ``_records_api`` (queries in ``_query``, writes validated in ``_validation``,
-records kept in ``_store``); ``/_sandbox/`` test controls are ``_admin_api``.
+latency (awaited while holding the thread slot) → the route (``_routes``). Credentials and
+impersonation are checked by ``_access``; records are read and written by ``_records_api``
+(queries in ``_query``, writes validated in ``_validation``, records kept in ``_store``);
+ticket writes fire webhook callouts (``_webhooks``); ``/_sandbox/`` test controls are
+``_admin_api``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from multidict import CIMultiDict
 
 from .._catalogue import entity_types
 from . import _webui
+from ._access import Access, impersonation_header, logged_impersonation
 from ._admin_api import AdminApi
 from ._config import SandboxConfig
 from ._limits import (
     DROP,
     ConnectionDropped,
+    ErrorRule,
     Gate,
     RequestLog,
     RequestRecord,
@@ -36,7 +40,7 @@ from ._limits import (
     redact_headers,
 )
 from ._metadata import MetadataRegistry
-from ._records_api import PERMISSION, ApiCall, RecordsApi, is_id
+from ._records_api import ApiCall, RecordsApi
 from ._routes import Router
 from ._seed import build_demo_msp
 from ._store import ApiError, RecordStore
@@ -46,8 +50,6 @@ from ._webhooks import WebhookDelivery, Webhooks
 __all__ = ["Sandbox", "SandboxConfig", "run_sandbox"]
 
 log = logging.getLogger(__name__)
-
-_API_USER_LICENSE = 7  # Resources licenseType "API User" (API-NOTES §7.10)
 
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
@@ -66,6 +68,7 @@ class Sandbox:
             self.metadata, seed=self.config.seed, tickets=self.config.tickets, now=self.config.now
         )
         self._store = RecordStore(data)
+        self._access = Access(self.config, self._store)
         self._log = RequestLog()
         self._gate = Gate(
             integration_code=self.config.integration_code,
@@ -89,7 +92,7 @@ class Sandbox:
             writer,
             self.metadata,
             now=self._now,
-            api_user=self._api_user_id,
+            api_user=self._access.api_user_id,
             api_url=lambda: self.api_url,
         )
         self._router = Router(records, self._threshold)
@@ -182,7 +185,15 @@ class Sandbox:
         ``path_pattern`` is a regex searched (case-insensitively) in the path after ``/V1.0/``;
         ``method`` may be ``*``. ``body`` None means Autotask's usual body for the status.
         """
-        self._gate.errors.add(method, path_pattern, status, body, times=times, delay_ms=delay_ms)
+        rule = ErrorRule(
+            method=method,
+            path_pattern=path_pattern,
+            status=status,
+            body=body,
+            times=times,
+            delay_ms=delay_ms,
+        )
+        self._gate.errors.add(rule)
 
     def set_latency(self, ms: float) -> None:
         """Latency added to every API request, awaited while it holds its thread slot."""
@@ -234,7 +245,7 @@ class Sandbox:
             elif lowered[:2] == ["atservicesrest", "versioninformation"]:
                 response = _json({"apiVersions": ["1.0"]})
             elif lowered[:2] == ["atservicesrest", "v1.0"] and len(parts) > 2:
-                impersonation = _header_id(request)
+                impersonation = logged_impersonation(request.headers)
                 response = await self._api(request, parts[2:], call_body, bool(raw))
             else:
                 raise ApiError.not_found()
@@ -285,59 +296,14 @@ class Sandbox:
         await self._gate.check_injected(request.method, "/".join(parts))
         query = CIMultiDict(request.query)
         if parts[0].lower() == "zoneinformation" and len(parts) == 1:
-            return self._zone(request.method, query.get("user"))
-        self._authenticate(request.headers)
+            urls = {"api_url": self.api_url, "web_url": self.web_url}
+            return _json(self._access.zone(request.method, query.get("user"), **urls))
+        self._access.authenticate(request.headers)
         async with self._gate.slot(parts[0]):
-            impersonation = _impersonation_header(request)
-            self._check_impersonation(impersonation)
+            impersonation = impersonation_header(request.headers)
+            self._access.check_impersonation(impersonation)
             call = ApiCall(request.method.upper(), parts, query, body, has_body, impersonation)
             return _json(self._router.route(call))
-
-    def _zone(self, method: str, user: str | None) -> web.Response:
-        """Zone lookup (API-NOTES §1): no auth, exempt from thread limiting."""
-        if method != "GET":
-            raise ApiError.method_not_allowed(method)
-        if not user or user.strip().lower() != self.config.username.lower():
-            raise ApiError.error("Zone information could not be determined")
-        zone = {
-            "zoneName": self.config.zone_name,
-            "url": self.api_url,
-            "webUrl": self.web_url,
-            "ci": 100000 + self.config.seed,
-        }
-        return _json(zone)
-
-    def _authenticate(self, headers: Mapping[str, str]) -> None:
-        """Wrong credentials: 401, empty body, ``WWW-Authenticate: Basic`` (API-NOTES §6.2)."""
-        user = headers.get("UserName", "")
-        ok = (
-            user.lower() == self.config.username.lower()
-            and headers.get("Secret") == self.config.secret
-            and headers.get("ApiIntegrationCode") == self.config.integration_code
-        )
-        if not ok:
-            realm = {"WWW-Authenticate": 'Basic Realm="sandbox.autotask.local"'}
-            raise ApiError(401, None, headers=realm)
-
-    def _api_user_id(self) -> int | None:
-        name = self.config.username.lower()
-        for resource in self._store.records("Resources"):
-            if str(resource.get("userName") or "").lower() == name:
-                return int(resource["id"])
-        return None
-
-    def _check_impersonation(self, resource_id: int | None) -> None:
-        """Only active, non-API-only resources can be impersonated (API-NOTES §2)."""
-        if resource_id is None:
-            return
-        resource = self._store.get("Resources", resource_id)
-        if (
-            resource is None
-            or resource.get("isActive") is False
-            or resource.get("licenseType") == _API_USER_LICENSE
-            or resource_id == self._api_user_id()
-        ):
-            raise ApiError.error(PERMISSION)
 
     def _find_ticket_number(self, number: str) -> dict[str, Any] | None:
         wanted = number.strip().lower()
@@ -354,21 +320,6 @@ def _parse_body(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw.decode("utf-8", errors="replace")
-
-
-def _header_id(request: web.Request) -> int | None:
-    """The ImpersonationResourceId header as a number, for the request log."""
-    value = request.headers.get("ImpersonationResourceId", "").strip()
-    return int(value) if is_id(value) else None
-
-
-def _impersonation_header(request: web.Request) -> int | None:
-    value = request.headers.get("ImpersonationResourceId")
-    if value is None or not value.strip():
-        return None
-    if not is_id(value.strip()):
-        raise ApiError.error(PERMISSION)
-    return int(value.strip())
 
 
 def run_sandbox(config: SandboxConfig, *, host: str, port: int) -> None:

@@ -14,6 +14,7 @@ from ._context import ToolContext
 from ._dates import resolve_range
 from ._errors import ToolError
 from ._schema import EntitySchema
+from ._values import humanize
 
 __all__ = ["DATE_ONLY_FIELDS", "Condition", "describe", "to_filters"]
 
@@ -187,10 +188,13 @@ async def _one(ctx: ToolContext, schema: EntitySchema, condition: Condition) -> 
 
 def describe(condition: Condition, schema: EntitySchema, ctx: ToolContext) -> str:
     """The condition in words, with a named range spelled out as dates."""
+    if condition.field.strip().lower() == "open":
+        return "open" if str(condition.value).lower() not in {"false", "no", "0"} else "closed"
     info = schema.field(condition.field) or schema.udf(condition.field)
     name = info.name if info else condition.field
+    label = humanize(name) if schema.field(name) else name
     if condition.op in {"is set", "is not set"}:
-        return f"{name} {condition.op}"
+        return f"{label} {condition.op}"
     value = condition.value
     shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     if info is not None and info.data_type == "datetime" and isinstance(value, str):
@@ -201,7 +205,7 @@ def describe(condition: Condition, schema: EntitySchema, ctx: ToolContext) -> st
             shown = named.describe(ctx.tz)
         except ValueError:
             pass
-    return f"{name} {condition.op} {shown}"
+    return f"{label} {condition.op} {shown}"
 
 
 async def to_filters(

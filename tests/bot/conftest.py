@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from engine_support import RecordingSurface, make_settings
+from pg import PostgresServer
 from support import FIXED_NOW
 
 from autotask.tools import Tenant
@@ -21,9 +22,13 @@ def surface() -> RecordingSurface:
     return RecordingSurface()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'atbot.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Approvals and the engine run on a SQLite file and on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'atbot.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return await server.create_database()
 
 
 @pytest.fixture

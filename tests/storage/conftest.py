@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pg import PostgresServer, postgres_for_tests
+from pg import PostgresServer
 from storage_samples import CREDENTIAL_KEY
 
 from bot.storage import Database
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server for the whole test session."""
-    with postgres_for_tests() as server:
-        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

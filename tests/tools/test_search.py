@@ -95,7 +95,7 @@ async def test_how_many_completed_last_week_is_one_call(ctx: ToolContext, sandbo
 
     expected = sum(1 for t in sandbox.records("Tickets") if done_last_week(t))
     assert result.total == expected > 0
-    assert "completedDate within last week (2026-11-16 to 2026-11-22)" in result.conditions
+    assert "Completed date within last week (2026-11-16 to 2026-11-22)" in result.conditions
 
 
 async def test_contracts_expiring_in_the_next_60_days(ctx: ToolContext, sandbox: Sandbox) -> None:
