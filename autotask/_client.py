@@ -105,6 +105,7 @@ class AutotaskClient:
         self.retry = retry or RetryPolicy()
         self._metadata: TtlCache[Any] = TtlCache(metadata_ttl)
         self.requests_sent = 0
+        self.request_seconds = 0.0  # time spent waiting on Autotask, for metrics and benchmarks
 
     async def __aenter__(self) -> Self:
         return self
@@ -232,12 +233,14 @@ class AutotaskClient:
                 )
                 status = response.status_code
             finally:
+                elapsed = time.perf_counter() - started
+                self.request_seconds += elapsed
                 logger.info(
                     "autotask %s %s -> %s in %.0f ms (attempt %d)",
                     method,
                     httpx.URL(url).path,
                     status,
-                    (time.perf_counter() - started) * 1000,
+                    elapsed * 1000,
                     attempt,
                 )
         body = parse_json(response)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import paging, tools
+from bench import engine, paging, tools
 from bench._report import Figure, print_table
 
-SUITES = {"paging": paging.run, "tools": tools.run}
+SUITES = {"paging": paging.run, "tools": tools.run, "engine": engine.run}
 
 
 async def _main(selected: list[str]) -> None:

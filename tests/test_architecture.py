@@ -57,3 +57,11 @@ def test_public_names_are_curated(package: str) -> None:
         if not name.startswith("_") and not isinstance(value, type(importlib))
     }
     assert public - {"annotations"} <= set(exported), "every public name is listed in __all__"
+
+
+def test_the_readme_documents_the_command_grammar() -> None:
+    from bot.commands import HELP
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [line for line in HELP.splitlines() if line.strip() and line not in readme]
+    assert missing == [], "README's command mode section is out of date with bot.commands.HELP"
