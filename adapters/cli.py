@@ -15,6 +15,7 @@ from pathlib import Path
 from autotask.sandbox import SandboxConfig, run_sandbox
 
 from .eval_command import add_eval_command
+from .server import add_run_command
 from .shell import add_shell_commands
 from .tools_command import add_tools_command
 
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_tools_command(commands)
     add_shell_commands(commands)
     add_eval_command(commands)
+    add_run_command(commands)
     return parser
 
 

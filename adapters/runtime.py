@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autotask.sandbox import SandboxConfig
 from autotask.tools import Tenant
 from bot.engine import Engine
+from bot.messages import ChatSurface
 from bot.model import ChatModel
 from bot.settings import Settings
 from bot.storage import Database
@@ -26,6 +27,7 @@ class Runtime:
     db: Database
     engine: Engine
     model: ChatModel | None
+    surfaces: dict[str, ChatSurface] = field(default_factory=dict)  # platform → where to post
 
 
 def build_model(settings: Settings) -> ChatModel | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any, Literal, Self
 
@@ -106,6 +107,7 @@ class AutotaskClient:
         self._metadata: TtlCache[Any] = TtlCache(metadata_ttl)
         self.requests_sent = 0
         self.request_seconds = 0.0  # time spent waiting on Autotask, for metrics and benchmarks
+        self.status_counts: Counter[str] = Counter()  # responses by HTTP status ("error": none)
 
     async def __aenter__(self) -> Self:
         return self
@@ -235,6 +237,7 @@ class AutotaskClient:
             finally:
                 elapsed = time.perf_counter() - started
                 self.request_seconds += elapsed
+                self.status_counts[str(status)] += 1
                 logger.info(
                     "autotask %s %s -> %s in %.0f ms (attempt %d)",
                     method,

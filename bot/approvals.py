@@ -204,6 +204,7 @@ class Approvals:
             now=self._now(),
             outcome=result.model_dump(mode="json"),
         )
+        self.engine.metrics.count(f"plans_{result.status}")
         await self.db.audit.record(
             audit_event(
                 self._now(),

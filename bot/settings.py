@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,11 +12,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from autotask import DEFAULT_ZONE_LOOKUP_URL
 
 __all__ = [
+    "AlertSettings",
     "AutotaskSettings",
     "BotSettings",
     "LlmSettings",
+    "ServerSettings",
     "Settings",
+    "SlackSettings",
+    "TeamsSettings",
     "TicketDefaultSettings",
+    "WebChatSettings",
 ]
 
 
@@ -74,6 +80,54 @@ class BotSettings(BaseModel):
     max_message_chars: int = 4000
 
 
+class SlackSettings(BaseModel):
+    """Slack: Socket Mode (app-level token, no public URL) or HTTP mode (/slack/events)."""
+
+    bot_token: SecretStr | None = None  # xoxb-…
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None  # xapp-…, Socket Mode only
+    mode: Literal["socket", "http"] = "socket"
+    api_url: str = "https://slack.com/api/"
+
+    @property
+    def configured(self) -> bool:
+        if self.bot_token is None or self.signing_secret is None:
+            return False
+        return self.mode == "http" or self.app_token is not None
+
+
+class TeamsSettings(BaseModel):
+    """Microsoft Teams through the Bot Framework (/api/messages)."""
+
+    enabled: bool = False  # with no app id: local development, loopback requests only
+    app_id: str | None = None
+    app_password: SecretStr | None = None
+    tenant_id: str | None = None
+    app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
+
+    @property
+    def configured(self) -> bool:
+        return self.enabled or bool(self.app_id)
+
+
+class WebChatSettings(BaseModel):
+    enabled: bool = False  # `atbot demo` turns it on
+
+
+class AlertSettings(BaseModel):
+    enabled: bool = True
+    poll_seconds: float = 30.0
+    digest_after: int = 10  # more new tickets than this for one subscription in a cycle → a digest
+    webhook_secret: SecretStr | None = None  # the TicketWebhook's secretKey, for X-Hook-Signature
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 3978
+    public_url: str | None = None  # how others reach this server (download links, webhooks)
+    download_ttl_minutes: int = 60
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ATBOT_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -83,6 +137,11 @@ class Settings(BaseSettings):
     ticket_defaults: TicketDefaultSettings = TicketDefaultSettings()
     llm: LlmSettings = LlmSettings()
     bot: BotSettings = BotSettings()
+    slack: SlackSettings = SlackSettings()
+    teams: TeamsSettings = TeamsSettings()
+    webchat: WebChatSettings = WebChatSettings()
+    alerts: AlertSettings = AlertSettings()
+    server: ServerSettings = ServerSettings()
     timezone: str = "UTC"
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: a SQLite file in data_dir

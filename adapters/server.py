@@ -1,0 +1,98 @@
+"""``atbot run``: the bot's web server with every part its settings enable."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from autotask.sandbox import SandboxConfig
+from bot.settings import Settings
+
+from .downloads import Downloads
+from .ops import OpsPart
+from .runtime import Runtime, open_runtime
+from .web import WebPart, build_app, running_app
+
+__all__ = ["add_run_command", "make_parts", "serve"]
+
+logger = logging.getLogger(__name__)
+
+
+def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
+    """The parts the settings ask for; platform SDKs are imported only when enabled."""
+    settings = runtime.settings
+    parts: list[WebPart] = [OpsPart(runtime), downloads]
+    if settings.slack.configured:
+        from .slack import SlackPart
+
+        parts.append(SlackPart(runtime, downloads=downloads))
+    if settings.teams.configured:
+        from .teams import TeamsPart
+
+        parts.append(TeamsPart(runtime, downloads=downloads))
+    if settings.webchat.enabled:
+        from .webchat import WebChatPart
+
+        parts.append(WebChatPart(runtime, downloads=downloads))
+    if settings.alerts.enabled:
+        from .alerts_part import AlertsPart
+
+        parts.append(AlertsPart(runtime))
+    return parts
+
+
+async def serve(
+    settings: Settings,
+    *,
+    sandbox: SandboxConfig | None = None,
+    until: Callable[[], Awaitable[None]] | None = None,
+    on_ready: Callable[[Runtime, str], Awaitable[None]] | None = None,
+) -> None:
+    """Run the server until ``until`` returns (default: SIGINT/SIGTERM)."""
+    async with open_runtime(settings, sandbox=sandbox) as runtime:
+        public = settings.server.public_url
+        address: dict[str, str] = {}
+        downloads = Downloads(
+            settings.data_dir / "exports",
+            base_url=lambda: public or address.get("url", ""),
+            ttl_seconds=settings.server.download_ttl_minutes * 60,
+        )
+        app: web.Application = build_app(runtime, make_parts(runtime, downloads))
+        async with running_app(app, settings.server.host, settings.server.port) as url:
+            address["url"] = url
+            logger.info("atbot listening on %s", url)
+            if on_ready is not None:
+                await on_ready(runtime, url)
+            await (until or _until_signalled)()
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.port is not None:
+        settings.server.port = args.port
+    asyncio.run(serve(settings))
+    return 0
+
+
+def add_run_command(commands: Any) -> None:
+    run = commands.add_parser(
+        "run", help="run the bot (Slack, Teams, web chat, alerts per settings)"
+    )
+    run.add_argument(
+        "--port", type=int, default=None, help="port (default ATBOT_SERVER__PORT, 3978)"
+    )
+    run.set_defaults(handler=_cmd_run)
