@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from autotask import AutotaskClient, Credentials
+from autotask import AutotaskClient
 from autotask.sandbox import Sandbox, SandboxConfig
 from autotask.tools import Tenant, ToolContext, actor_of, find_resource
 from bot.settings import Settings
@@ -39,10 +39,10 @@ async def _eval(oracle: bool) -> int:
         )
         return 0
     config = SandboxConfig()
-    async with Sandbox(config) as box, AutotaskClient(
-        Credentials(username=config.username, secret=config.secret,
-                    integration_code=config.integration_code), zone_url=box.api_url,
-    ) as client:  # fmt: skip
+    async with (
+        Sandbox(config) as box,
+        AutotaskClient(config.credentials(), zone_url=box.api_url) as client,
+    ):
         ctx = ToolContext(tenant=Tenant(client=client), timezone=settings.timezone)
         ctx.actor = actor_of(await find_resource(ctx, DEMO_TECHNICIAN) or {})
 

@@ -50,10 +50,6 @@ async def open_tenant(
         return
     config = sandbox or SandboxConfig()
     async with Sandbox(config) as box:
-        credentials = Credentials(
-            username=config.username,
-            secret=config.secret,
-            integration_code=config.integration_code,
-        )
+        credentials = config.credentials()
         async with AutotaskClient(credentials, zone_url=box.api_url, web_url=box.web_url) as client:
             yield _tenant(settings, client)

@@ -7,10 +7,13 @@ translated once, in the client, with ``raise ... from exc``.
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 __all__ = [
     "AuthenticationError",
     "AutotaskError",
     "BusyError",
+    "ErrorContext",
     "InvalidRequestError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -21,24 +24,25 @@ __all__ = [
 ]
 
 
+class ErrorContext(TypedDict, total=False):
+    """The request an error is about."""
+
+    method: str | None
+    path: str | None
+    status: int | None
+    errors: list[str] | None
+
+
 class AutotaskError(Exception):
     """Base class of every error raised by the Autotask client."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        status: int | None = None,
-        errors: list[str] | None = None,
-    ) -> None:
+    def __init__(self, message: str, **context: Unpack[ErrorContext]) -> None:
         super().__init__(message)
         self.message = message
-        self.method = method
-        self.path = path
-        self.status = status
-        self.errors: list[str] = list(errors or [])
+        self.method = context.get("method")
+        self.path = context.get("path")
+        self.status = context.get("status")
+        self.errors: list[str] = list(context.get("errors") or [])
 
     def __str__(self) -> str:
         return self.message
@@ -76,14 +80,11 @@ class BusyError(AutotaskError):
         self,
         message: str,
         *,
-        method: str | None = None,
-        path: str | None = None,
-        status: int | None = None,
-        errors: list[str] | None = None,
         retry_after: float | None = None,
         reason: str = "rate",
+        **context: Unpack[ErrorContext],
     ) -> None:
-        super().__init__(message, method=method, path=path, status=status, errors=errors)
+        super().__init__(message, **context)
         self.retry_after = retry_after
         #: "threads" (thread threshold), "hourly" (hourly request limit) or "rate" (other 429)
         self.reason = reason

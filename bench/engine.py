@@ -10,7 +10,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from autotask import AutotaskClient, Credentials
+from autotask import AutotaskClient
 from autotask.sandbox import Sandbox, SandboxConfig
 from autotask.tools import Tenant
 from bot.engine import Engine
@@ -71,10 +71,7 @@ async def run() -> list[Figure]:
     with TemporaryDirectory() as folder:
         db = await Database.open(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
         await db.migrate()
-        async with Sandbox(config) as box, AutotaskClient(
-            Credentials(username=config.username, secret=config.secret,
-                        integration_code=config.integration_code), zone_url=box.api_url,
-        ) as client:  # fmt: skip
+        async with Sandbox(config) as box, AutotaskClient(config.credentials(), zone_url=box.api_url) as client:  # fmt: skip
             model = ToolThenAnswer()
             settings = Settings(bot={"rate_limit_per_minute": 100_000})  # type: ignore[arg-type]
             engine = Engine(tenant=Tenant(client=client), db=db, settings=settings, model=model)

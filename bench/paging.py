@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from autotask import AutotaskClient, Credentials, Query
+from autotask import AutotaskClient, Query
 from autotask.sandbox import Sandbox, SandboxConfig
 
 from ._report import Figure
@@ -21,12 +21,7 @@ async def run() -> list[Figure]:
     await box.start()
     built = time.perf_counter() - started
     try:
-        credentials = Credentials(
-            username=config.username,
-            secret=config.secret,
-            integration_code=config.integration_code,
-        )
-        async with AutotaskClient(credentials, zone_url=box.api_url) as client:
+        async with AutotaskClient(config.credentials(), zone_url=box.api_url) as client:
             box.clear_requests()
             started = time.perf_counter()
             rows = 0

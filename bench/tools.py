@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from autotask import AutotaskClient, Credentials
+from autotask import AutotaskClient
 from autotask.sandbox import Sandbox, SandboxConfig
 from autotask.tools import (
     ChangePlan,
@@ -40,12 +40,6 @@ COMPLETED_LAST_WEEK = SearchArgs.model_validate(
     {"entity": "Tickets", "mode": "count", "filters": [{"field": "status", "value": "Complete"},
      {"field": "completed", "op": "within", "value": "last week"}]}
 )  # fmt: skip
-
-
-def _credentials(config: SandboxConfig) -> Credentials:
-    return Credentials(
-        username=config.username, secret=config.secret, integration_code=config.integration_code
-    )
 
 
 def _context(box: Sandbox, client: AutotaskClient, folder: Path) -> ToolContext:
@@ -100,7 +94,7 @@ async def _call_budgets() -> list[Figure]:
     with TemporaryDirectory() as folder:
         async with Sandbox(config) as box:
             for name in CASES:
-                async with AutotaskClient(_credentials(config), zone_url=box.api_url) as client:
+                async with AutotaskClient(config.credentials(), zone_url=box.api_url) as client:
                     action = _cases(_context(box, client, Path(folder)), box)[name]
                     cold, warm = await _calls(box, action), await _calls(box, action)
                 figures.append(
@@ -114,7 +108,7 @@ async def _export() -> list[Figure]:
     with TemporaryDirectory() as folder:
         async with (
             Sandbox(config) as box,
-            AutotaskClient(_credentials(config), zone_url=box.api_url) as client,
+            AutotaskClient(config.credentials(), zone_url=box.api_url) as client,
         ):
             total = len(box.records("TimeEntries"))
             ctx = _context(box, client, Path(folder))

@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -30,7 +30,7 @@ from prompts import load_prompt
 from .approvals import Approvals, audit_event
 from .calls import ToolCall
 from .cards import card_for_result, change_card, error_card
-from .commands import parse_command
+from .commands import Command, parse_command
 from .identity import Identity, IdentityError
 from .messages import (
     Card,
@@ -45,11 +45,19 @@ from .metrics import Metrics
 from .model import ChatModel, ModelError
 from .planner import Planner, estimate_tokens
 from .settings import Settings
+from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
 
-__all__ = ["Engine"]
+__all__ = ["AlertCommands", "Engine"]
 
 logger = logging.getLogger(__name__)
+
+
+class AlertCommands(Protocol):
+    """What the engine needs from the alerts service: `alerts on/off/list` in a conversation."""
+
+    async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply: ...
+
 
 MAX_CARDS = 4
 _QUIET_TOOLS = {"describe", "list_entities", "who_am_i"}
@@ -61,11 +69,11 @@ class Engine:
         self,
         *,
         tenant: Tenant,
-        db: Any,
+        db: Database,
         settings: Settings,
         model: ChatModel | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        alerts: Any = None,
+        alerts: AlertCommands | None = None,
     ) -> None:
         self.tenant = tenant
         self.db = db

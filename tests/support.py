@@ -24,14 +24,7 @@ def sandbox_config(**overrides: object) -> SandboxConfig:
 
 
 def credentials_for(box: Sandbox, **overrides: str) -> Credentials:
-    config = box.config
-    values = {
-        "username": config.username,
-        "secret": config.secret,
-        "integration_code": config.integration_code,
-    }
-    values.update(overrides)
-    return Credentials.model_validate(values)
+    return box.config.model_copy(update=overrides).credentials()
 
 
 class ScriptedModel:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
+
+from .._client import Credentials
 
 __all__ = ["SandboxConfig"]
 
@@ -28,3 +30,11 @@ class SandboxConfig(BaseModel):
     now: datetime | None = None
     webhook_retry_seconds: float = 30.0
     """Pause before a failed webhook callout is tried again (Autotask: 30 s, API-NOTES §8.4)."""
+
+    def credentials(self) -> Credentials:
+        """The demo API user's credentials, for a client of this sandbox."""
+        return Credentials(
+            username=self.username,
+            secret=SecretStr(self.secret),
+            integration_code=SecretStr(self.integration_code),
+        )
