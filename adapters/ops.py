@@ -7,7 +7,6 @@ import logging
 import re
 
 from aiohttp import web
-from sqlalchemy import text
 
 from autotask import AutotaskError
 
@@ -68,8 +67,7 @@ class OpsPart:
     async def _check_database(self) -> str | None:
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.runtime.db.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
+                await self.runtime.db.ping()
         except Exception as exc:
             logger.warning("readiness: database check failed: %s", type(exc).__name__)
             return "database unreachable"

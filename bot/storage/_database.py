@@ -162,6 +162,15 @@ class Database:
         logger.info("storage opened: %s at %s", gateway.dialect, _where(parsed))
         return database
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The SQLAlchemy engine (for operations tooling; the stores are the way to the data)."""
+        return self._gateway.engine
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        await self._gateway.ping()
+
     async def migrate(self) -> None:
         """Bring the schema up to date; safe to run again and from several processes at once."""
         await migrate(self._gateway)
