@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import logging
 import signal
+from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from autotask.sandbox import SandboxConfig
+from bot.recovery import recover_interrupted
 from bot.settings import Settings
 
 from .downloads import Downloads
@@ -67,9 +69,20 @@ async def serve(
         async with running_app(app, settings.server.host, settings.server.port) as url:
             address["url"] = url
             logger.info("atbot listening on %s", url)
+            await _settle_interrupted(runtime)
             if on_ready is not None:
                 await on_ready(runtime, url)
             await (until or _until_signalled)()
+
+
+async def _settle_interrupted(runtime: Runtime) -> None:
+    """Plans a crashed process left half-applied get their true outcome (never a retry)."""
+    try:
+        await recover_interrupted(
+            runtime.tenant, runtime.db, runtime.surfaces, now=datetime.now(UTC)
+        )
+    except Exception:
+        logger.exception("settling interrupted plans failed; they stay 'applying'")
 
 
 async def _until_signalled() -> None:

@@ -21,7 +21,7 @@ from ._errors import ToolError
 from ._export import ExportInfo
 from ._get import GetArgs, GetResult, get
 from ._links import link, link_template
-from ._plans import ChangePlan, FieldChange, PlanArgs, plan_change
+from ._plans import ChangePlan, FieldChange, PlanArgs, fingerprint_of, plan_change
 from ._registry import TOOLS, Tool, call, tool_schemas
 from ._search import SearchArgs, SearchResult, search
 from ._values import humanize
@@ -59,6 +59,7 @@ __all__ = [
     "call",
     "describe",
     "find_resource",
+    "fingerprint_of",
     "get",
     "humanize",
     "link",

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import NotFoundError
-from ._context import ToolContext
+from ._context import Tenant, ToolContext
 from ._defaults import apply_defaults, take_special_fields
 from ._errors import ToolError
 from ._links import link
@@ -29,6 +29,7 @@ __all__ = [
     "ParentRef",
     "PlanArgs",
     "fingerprint",
+    "fingerprint_of",
     "plan_change",
     "writable_snapshot",
 ]
@@ -108,6 +109,12 @@ def writable_snapshot(schema: EntitySchema, record: Record) -> Record:
 def fingerprint(snapshot: Record) -> str:
     canonical = json.dumps(snapshot, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def fingerprint_of(tenant: Tenant, entity: str, record: Record) -> str:
+    """The fingerprint a plan would carry for ``record`` as it is now."""
+    schema = await tenant.schemas.get(entity)
+    return fingerprint(writable_snapshot(schema, record))
 
 
 def _check_allowed(schema: EntitySchema, action: Action) -> None:
