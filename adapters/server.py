@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
