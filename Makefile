@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test bench lint clean screenshot
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -26,6 +26,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Refresh the README's picture of the web chat (the browser test takes it).
+screenshot: install
+	WEBCHAT_SCREENSHOT=docs/webchat.png $(BIN)/python -m pytest -q tests/webchat/test_browser.py
 
 bench: install
 	$(BIN)/python -m bench

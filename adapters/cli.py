@@ -14,10 +14,14 @@ from pathlib import Path
 
 from autotask.sandbox import SandboxConfig, run_sandbox
 
+from .connect_command import add_connect_command
+from .demo import add_demo_command
 from .eval_command import add_eval_command
 from .server import add_run_command
 from .shell import add_shell_commands
+from .teams.manifest_command import add_manifest_command
 from .tools_command import add_tools_command
+from .webhooks_command import add_webhooks_command
 
 __all__ = ["build_parser", "main"]
 
@@ -87,14 +91,6 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    config = SandboxConfig()
-    print("atbot demo: the chat front-ends are not wired yet; serving the Autotask sandbox.")
-    _print_sandbox_banner(config, f"http://127.0.0.1:{args.port}")
-    run_sandbox(config, host="127.0.0.1", port=args.port)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="atbot", description="Autotask PSA for technicians, in chat."
@@ -106,14 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sandbox_options(sandbox)
     sandbox.set_defaults(handler=_cmd_sandbox)
 
-    demo = commands.add_parser("demo", help="run the product on its embedded defaults")
-    demo.add_argument("--port", type=int, default=8089, help="sandbox port (default 8089)")
-    demo.set_defaults(handler=_cmd_demo)
+    add_demo_command(commands)
+    add_connect_command(commands)
 
     add_tools_command(commands)
     add_shell_commands(commands)
     add_eval_command(commands)
     add_run_command(commands)
+    add_manifest_command(commands)
+    add_webhooks_command(commands)
     return parser
 
 
@@ -125,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "approve",
         "cancel",
         "eval",
+        "connect",
+        "webhooks",
     }  # output for people or JSON
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.storage import Database
 
 from .openai_model import OpenAIChatModel
-from .wiring import open_tenant
+from .wiring import credential_key, open_tenant
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -42,11 +42,11 @@ async def open_runtime(
     model: ChatModel | None = None,
 ) -> AsyncIterator[Runtime]:
     """Everything a bot process needs, opened in order and closed in reverse."""
-    key = settings.credential_key.get_secret_value().encode() if settings.credential_key else None
+    key = credential_key(settings)
     db = await Database.open(settings.database, credential_key=key)
     try:
         await db.migrate()
-        async with open_tenant(settings, sandbox=sandbox) as tenant:
+        async with open_tenant(settings, sandbox=sandbox, stored=db.credentials) as tenant:
             chosen = model if model is not None else build_model(settings)
             engine = Engine(tenant=tenant, db=db, settings=settings, model=chosen)
             yield Runtime(settings=settings, tenant=tenant, db=db, engine=engine, model=chosen)

@@ -15,7 +15,7 @@ from bot.cards import reply_as_text
 from bot.messages import Click, Conversation, IncomingMessage, MessageRef, Reply
 from bot.settings import Settings
 
-from .runtime import open_runtime
+from .runtime import Runtime, open_runtime
 
 __all__ = ["add_shell_commands"]
 
@@ -57,19 +57,20 @@ class ShellSurface:
         print(text, file=sys.stderr)
 
 
-def _identity(settings: Settings, email: str | None) -> str:
+def _identity(runtime: Runtime, email: str | None) -> str:
+    """Who is asking: --as, or the sandbox's demo technician when no real Autotask is in use."""
     if email:
         return email
-    if settings.autotask.configured:
+    if not runtime.tenant.embedded_sandbox:
         raise SystemExit("error: say who is asking with --as EMAIL")
     return DEMO_TECHNICIAN
 
 
 async def _ask(args: argparse.Namespace) -> int:
     settings = Settings()
-    email = _identity(settings, args.as_email)
     surface = ShellSurface(as_json=args.json)
     async with open_runtime(settings, sandbox=shell_sandbox()) as runtime:
+        email = _identity(runtime, args.as_email)
         message = IncomingMessage(
             conversation=SHELL, user_id=email, email=email, text=args.question
         )
@@ -79,9 +80,9 @@ async def _ask(args: argparse.Namespace) -> int:
 
 async def _click(args: argparse.Namespace, action: str) -> int:
     settings = Settings()
-    email = _identity(settings, args.as_email)
     surface = ShellSurface(as_json=False)
     async with open_runtime(settings, sandbox=shell_sandbox()) as runtime:
+        email = _identity(runtime, args.as_email)
         stored = await runtime.db.plans.get(args.plan_id)
         message = stored.message if stored else None
         click = Click(

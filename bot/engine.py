@@ -181,9 +181,11 @@ class Engine:
             return reply, []
         results: Results = []
         for tool_call in command.calls:
+            self.metrics.count(f"tool_calls_{tool_call.name}")
             try:
                 result = await call(tool_call.name, tool_call.arguments, ctx)
             except ToolError as exc:
+                self.metrics.count("tool_errors")
                 return Reply(text=(note + str(exc)).strip()), []
             results.append((tool_call, result))
         return await self._compose(message, actor, results, note.strip() or None, quiet=False)
@@ -211,6 +213,10 @@ class Engine:
             return Reply(text=f"{exc} You can still use commands; type **help**."), []
         self.metrics.count("model_prompt_tokens", outcome.usage.prompt_tokens)
         self.metrics.count("model_completion_tokens", outcome.usage.completion_tokens)
+        self.metrics.observe("planner", outcome.seconds)
+        for tool_call, _ in outcome.results:
+            self.metrics.count(f"tool_calls_{tool_call.name}")
+        self.metrics.count("tool_errors", outcome.tool_calls - len(outcome.results))
         now = self.clock()
         await self.db.history.append(
             key, "user", {"role": "user", "content": text}, tokens=estimate_tokens(text), now=now
@@ -250,6 +256,7 @@ class Engine:
             ttl=timedelta(minutes=self.settings.bot.plan_ttl_minutes),
             now=self.clock(),
         )
+        self.metrics.count("plans_planned")
         await self.db.audit.record(
             audit_event(self.clock(), "planned", stored, message.user_id, actor.resource_id)
         )
@@ -293,4 +300,8 @@ class Engine:
     # -- a click ------------------------------------------------------------------------------
 
     async def click(self, click: Click, surface: ChatSurface) -> None:
-        await self.approvals.click(click, surface)
+        started = time.perf_counter()
+        try:
+            await self.approvals.click(click, surface)
+        finally:
+            self.metrics.observe("click", time.perf_counter() - started)

@@ -48,6 +48,7 @@ class Tenant:
     impersonate: bool = True
     ticket_defaults: TicketDefaults = field(default_factory=TicketDefaults)
     export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "atbot-exports")
+    embedded_sandbox: bool = False  # True when this "tenant" is the built-in sandbox
     schemas: Schemas = field(init=False)
     names: Names = field(init=False)
 
