@@ -115,6 +115,8 @@ async def _read_back(ctx: ToolContext, plan: ChangePlan, record_id: int) -> tupl
     if "status" in shown:
         shown["status"] = schema.label("status", shown["status"]) or shown["status"]
     name = display_name(schema.kind.singular, record)
+    if name.startswith("#"):  # no name worth showing (a time entry, a note): say what was done
+        return shown, f"Done: {plan.summary[:1].lower()}{plan.summary[1:]}."
     verb = "Created" if plan.action == "create" else "Updated"
     return shown, f"{verb} {schema.kind.singular} {name}."
 
