@@ -1,0 +1,244 @@
+"""Between Bot Framework activities and the bot's neutral messages.
+
+Teams names a channel thread by appending ``;messageid=<root post id>`` to the channel's
+conversation id. The bot keeps the two apart: ``Conversation.conversation_id`` is the channel (or
+chat), ``thread_id`` the root post, so alerts can start new posts in the channel and replies land
+in the thread they answer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationReference,
+    Mention,
+)
+
+from bot.messages import (
+    Card,
+    Click,
+    Conversation,
+    Fact,
+    FileAttachment,
+    IncomingMessage,
+    LinkButton,
+    MessageRef,
+    Reply,
+)
+
+from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+
+__all__ = [
+    "PLATFORM",
+    "click_of",
+    "conversation_of",
+    "mention_activity",
+    "message_of",
+    "reference_for",
+    "reference_of",
+    "reply_activities",
+    "strip_mentions",
+    "thread_address",
+    "update_activity",
+]
+
+PLATFORM = "teams"
+_THREAD = ";messageid="
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_MAX_ACTION = 32
+_MAX_PLAN_ID = 64
+
+LinkMaker = Callable[[FileAttachment], str | None]
+
+
+def _split(raw_id: str) -> tuple[str, str | None]:
+    base, marker, thread = raw_id.partition(_THREAD)
+    return base, (thread or None) if marker else None
+
+
+def conversation_of(activity: Activity) -> Conversation:
+    base, thread = _split(activity.conversation.id)
+    return Conversation(platform=PLATFORM, conversation_id=base, thread_id=thread)
+
+
+def thread_address(conversation: Conversation) -> str:
+    """The Bot Connector conversation id that posts into ``conversation``'s thread."""
+    if conversation.thread_id:
+        return f"{conversation.conversation_id}{_THREAD}{conversation.thread_id}"
+    return conversation.conversation_id
+
+
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The activity's conversation reference, addressed to the channel or chat (not a thread)."""
+    reference = ConversationReference(
+        user=activity.from_property,
+        bot=activity.recipient,
+        conversation=activity.conversation,
+        channel_id=activity.channel_id,
+        locale=activity.locale,
+        service_url=activity.service_url,
+    )
+    data: dict[str, Any] = reference.serialize()
+    data["conversation"]["id"] = _split(activity.conversation.id)[0]
+    return data
+
+
+def reference_for(stored: dict[str, Any], conversation: Conversation) -> ConversationReference:
+    """A stored reference, pointed at ``conversation``'s thread, for ``continue_conversation``."""
+    reference = ConversationReference().deserialize(stored)
+    reference.conversation.id = thread_address(conversation)
+    reference.activity_id = None
+    return reference
+
+
+def _mention(entity: Any) -> tuple[str, str | None, str] | None:
+    """(marked text, mentioned id, mentioned name) of a mention entity, as received (an
+    ``Entity`` with the details in its additional properties) or built (a ``Mention``)."""
+    if str(getattr(entity, "type", "") or "").lower() != "mention":
+        return None
+    extra = getattr(entity, "additional_properties", None) or {}
+    marked = getattr(entity, "text", None) or extra.get("text")
+    mentioned = getattr(entity, "mentioned", None) or extra.get("mentioned") or {}
+    if not isinstance(mentioned, dict):
+        mentioned = {"id": mentioned.id, "name": mentioned.name}
+    if not isinstance(marked, str) or not marked:
+        return None
+    return marked, mentioned.get("id"), str(mentioned.get("name") or "")
+
+
+def strip_mentions(activity: Activity) -> str:
+    """The message text without the bot's @mention; other people's mentions become their names.
+
+    Uses the activity's mention entities (the exact ``<at>…</at>`` text Teams inserted), never a
+    guess at what a mention looks like.
+    """
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        mention = _mention(entity)
+        if mention is not None:
+            marked, mentioned_id, name = mention
+            text = text.replace(marked, "" if mentioned_id == bot_id else name)
+    return _SPACES.sub(" ", html.unescape(text)).strip()
+
+
+def _sender(activity: Activity) -> tuple[str, str | None]:
+    account = activity.from_property
+    return str(account.id), account.name or None
+
+
+def message_of(activity: Activity, email: str | None) -> IncomingMessage:
+    user_id, name = _sender(activity)
+    return IncomingMessage(
+        conversation=conversation_of(activity),
+        user_id=user_id,
+        email=email,
+        display_name=name,
+        text=strip_mentions(activity),
+        message_id=activity.id,
+    )
+
+
+def click_of(activity: Activity, email: str | None) -> Click | None:
+    """The button click an ``Action.Submit`` delivered, or None for an ordinary message."""
+    value = activity.value
+    if not isinstance(value, dict):
+        return None
+    action, plan_id = value.get("action"), value.get("plan_id")
+    if not isinstance(action, str) or not isinstance(plan_id, str):
+        return None
+    if not action or len(action) > _MAX_ACTION or not plan_id or len(plan_id) > _MAX_PLAN_ID:
+        return None
+    user_id, name = _sender(activity)
+    conversation = conversation_of(activity)
+    message = None
+    if activity.reply_to_id:
+        message = MessageRef(conversation=conversation, message_id=activity.reply_to_id)
+    return Click(
+        conversation=conversation,
+        user_id=user_id,
+        email=email,
+        display_name=name,
+        action=action,
+        plan_id=plan_id,
+        message=message,
+    )
+
+
+def _attachment(card: Card) -> Attachment:
+    return Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=adaptive_card(card))
+
+
+def _message(text: str | None, cards: list[Card]) -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        text=text,
+        text_format="markdown" if text else None,
+        attachments=[_attachment(c) for c in cards] or None,
+        attachment_layout="list" if len(cards) > 1 else None,
+    )
+
+
+def _file_card(file: FileAttachment, url: str | None) -> Card:
+    facts = [Fact(label="File", value=file.name)]
+    if file.rows is not None:
+        facts.append(Fact(label="Rows", value=f"{file.rows:,}"))
+    if url is None:
+        return Card(
+            kind="error",
+            title="Export not available",
+            facts=tuple(facts),
+            text="The export file is no longer on the server; ask for the export again.",
+        )
+    return Card(
+        kind="record",
+        title="Export ready",
+        facts=tuple(facts),
+        link=LinkButton(label=f"Download {file.name}", url=url),
+        footer="The download link expires; ask again for a fresh one.",
+    )
+
+
+def reply_activities(reply: Reply, links: LinkMaker) -> list[Activity]:
+    """The activities that show ``reply``; change cards come last, in their own message.
+
+    The engine updates a change card in place (Approve/Cancel) by the id of the message that
+    carries it, so that message holds only the change cards, and the answer text and other
+    cards above it stay as they were.
+    """
+    changes = [c for c in reply.cards if c.kind == "change"]
+    others = [c for c in reply.cards if c.kind != "change"]
+    others += [_file_card(f, links(f)) for f in reply.files]
+    activities = []
+    if reply.text or others:
+        activities.append(_message(reply.text, others))
+    if changes:
+        activities.append(_message(None, changes))
+    return activities or [_message("Done.", [])]
+
+
+def update_activity(reply: Reply, message_id: str) -> Activity:
+    """The replacement for a message the bot posted earlier (a change card's outcome)."""
+    activity = _message(reply.text, list(reply.cards))
+    activity.id = message_id
+    return activity
+
+
+def mention_activity(user_id: str, name: str | None, text: str) -> Activity:
+    """``text`` addressed to one person: in a channel or group chat they are @mentioned."""
+    if not name:
+        return _message(text, [])
+    marked = f"<at>{html.escape(name)}</at>"
+    activity = _message(f"{marked} {text}", [])
+    activity.entities = [
+        Mention(mentioned=ChannelAccount(id=user_id, name=name), text=marked, type="mention")
+    ]
+    return activity

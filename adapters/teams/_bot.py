@@ -1,0 +1,147 @@
+"""The Teams bot: activities in, engine turns out.
+
+The HTTP request that brings an activity is answered at once; the engine's work (Autotask calls,
+the model) runs in the background and answers through the surface, so a slow turn never makes
+the Bot Framework time out and resend the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.cards import error_card
+from bot.engine import Engine
+from bot.messages import Conversation, Reply
+
+from ._activities import PLATFORM, click_of, message_of, reference_of, reply_activities
+from ._members import MemberLookup
+from ._surface import TeamsSurface
+
+__all__ = ["Background", "ReferenceSaver", "TeamsBot"]
+
+logger = logging.getLogger(__name__)
+
+WELCOME = (
+    "Hi! I answer from Autotask: ask about tickets, time, contracts or projects, or type "
+    "**help** for the commands. Every change is shown as a card first; nothing is written to "
+    "Autotask until you approve it."
+)
+SORRY = "Sorry, that went wrong on my side. Nothing was changed."
+
+
+class ReferenceSaver(Protocol):
+    async def save(
+        self, platform: str, conversation_id: str, reference: dict[str, Any], *, now: datetime
+    ) -> None: ...
+
+
+class Background:
+    """The engine's work, run after the platform got its answer; failures are logged with a
+    reference that the user is shown, never the exception text."""
+
+    def __init__(self, surface: TeamsSurface) -> None:
+        self._surface = surface
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Awaitable[Any], conversation: Conversation, what: str) -> None:
+        task = asyncio.create_task(self._run(work, conversation, what))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, work: Awaitable[Any], conversation: Conversation, what: str) -> None:
+        try:
+            await work
+        except Exception:
+            reference = secrets.token_hex(4)
+            logger.exception("Teams %s failed (reference %s)", what, reference)
+            try:
+                card = error_card(SORRY, reference=reference)
+                await self._surface.post(conversation, Reply(cards=(card,)))
+            except Exception:
+                logger.warning("could not report reference %s to the conversation", reference)
+
+    async def drain(self) -> None:
+        """Wait until every piece of work started so far (and any it started) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self, *, grace_seconds: float = 10.0) -> None:
+        """Let work in progress finish for a while, then cancel what is left."""
+        try:
+            async with asyncio.timeout(grace_seconds):
+                await self.drain()
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class TeamsBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(
+        self,
+        engine: Engine,
+        references: ReferenceSaver,
+        surface: TeamsSurface,
+        *,
+        members: MemberLookup,
+        background: Background,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__()
+        self.engine = engine
+        self.surface = surface
+        self.background = background
+        self._references = references
+        self._members = members
+        self._clock = clock
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context.activity)
+        await super().on_turn(turn_context)
+
+    async def _remember(self, activity: Activity) -> None:
+        """Store where this conversation lives on every turn, so alerts reach it after a restart."""
+        if not (activity.conversation and activity.service_url and activity.from_property):
+            return
+        self.surface.remember(str(activity.from_property.id), activity.from_property.name)
+        reference = reference_of(activity)
+        conversation_id = reference["conversation"]["id"]
+        await self._references.save(PLATFORM, conversation_id, reference, now=self._clock())
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        email = await self._members.email(turn_context, str(activity.from_property.id))
+        click = click_of(activity, email)
+        if click is not None:
+            self.background.spawn(
+                self.engine.click(click, self.surface), click.conversation, "click"
+            )
+            return
+        message = message_of(activity, email)
+        turn = self.engine.handle(message, self.surface)
+        self.background.spawn(turn, message.conversation, "turn")
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added):
+            await turn_context.send_activity(WELCOME)
+
+    async def on_error(self, turn_context: TurnContext, error: Exception) -> None:
+        """The adapter's one ``on_turn_error``: log with a reference, tell the user that id."""
+        reference = secrets.token_hex(4)
+        logger.error("Teams turn failed (reference %s)", reference, exc_info=error)
+        reply = Reply(cards=(error_card(SORRY, reference=reference),))
+        try:
+            await turn_context.send_activities(reply_activities(reply, lambda _: None))
+        except Exception:
+            logger.warning("could not report reference %s to the conversation", reference)

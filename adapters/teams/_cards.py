@@ -1,0 +1,207 @@
+"""Neutral cards as Adaptive Cards 1.5, the version Teams renders.
+
+Every value that comes from Autotask or from a person is a ``TextRun`` inside a
+``RichTextBlock``: renderers never interpret markdown in a TextRun, so a ticket title such as
+``[click me](https://evil.example)`` is shown as those characters, never as a link. Facts are
+laid out as a two-column table for the same reason (a FactSet's values are markdown).
+
+Buttons are ``Action.Submit``: Teams delivers the click as a message activity whose ``value`` is
+the button's ``data``, which holds only the action and the plan id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.messages import Card, CardAction, Fact, FieldChangeView
+
+__all__ = [
+    "ADAPTIVE_CARD_CONTENT_TYPE",
+    "MAX_CARD_CHARS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "adaptive_card",
+]
+
+ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
+MAX_ROWS = 20  # table rows shown in chat; more are summarised in a note
+MAX_COLUMNS = 6  # wider tables are unreadable in a chat column
+MAX_TEXT = 2000  # characters of free text (a ticket description)
+MAX_CARD_CHARS = 20_000  # Teams refuses messages over about 28 KB; cards stay well below
+
+Element = dict[str, Any]
+
+_STATUS_STYLES = {
+    "pending": "emphasis",
+    "applying": "accent",
+    "applied": "good",
+    "stale": "warning",
+    "failed": "attention",
+    "unknown": "warning",
+}
+_KIND_STYLES = {"error": "attention", "alert": "accent"}
+_BUTTON_STYLES = {"primary": "positive", "danger": "destructive", "default": "default"}
+
+
+def _run(text: str, **style: Any) -> Element:
+    """A block of plain text: nothing in ``text`` is interpreted as markdown."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _cell(text: str, *, link: str | None = None, **style: Any) -> Element:
+    cell: Element = {"type": "TableCell", "items": [_run(text or "—", **style)]}
+    if link:
+        cell["selectAction"] = {"type": "Action.OpenUrl", "url": link, "title": "Open"}
+    return cell
+
+
+def _table(
+    header: tuple[str, ...] | None,
+    rows: Sequence[Sequence[Element]],
+    *,
+    widths: tuple[int, ...] | None = None,
+) -> Element:
+    count = len(header) if header else len(rows[0]) if rows else 1
+    table_rows = []
+    if header:
+        heads = [_cell(h, weight="bolder") for h in header]
+        table_rows.append({"type": "TableRow", "cells": heads})
+    table_rows += [{"type": "TableRow", "cells": list(cells)} for cells in rows]
+    columns = [{"type": "TableColumnDefinition", "width": w} for w in widths or (1,) * count]
+    return {
+        "type": "Table",
+        "columns": columns,
+        "rows": table_rows,
+        "firstRowAsHeader": header is not None,
+        "showGridLines": header is not None,
+        "spacing": "medium",
+    }
+
+
+def _header(card: Card) -> list[Element]:
+    items = [_run(card.title, size="medium", weight="bolder")]
+    if card.subtitle:
+        items.append(_run(_clip(card.subtitle, 300), isSubtle=True))
+    style = _STATUS_STYLES.get(card.status or "") or _KIND_STYLES.get(card.kind)
+    container: Element = {"type": "Container", "items": items}
+    if style:
+        container["style"] = style
+        container["bleed"] = True
+    return [container]
+
+
+def _facts(facts: tuple[Fact, ...]) -> list[Element]:
+    if not facts:
+        return []
+    rows = [(_cell(f.label, weight="bolder"), _cell(_clip(f.value, 500))) for f in facts]
+    return [_table(None, rows, widths=(2, 5))]
+
+
+def _changes(changes: tuple[FieldChangeView, ...]) -> list[Element]:
+    if not changes:
+        return []
+    if all(c.before is None for c in changes):  # a new record: only the values it will get
+        created = [(_cell(c.label, weight="bolder"), _cell(c.after or "—")) for c in changes]
+        return [_table(("Field", "Value"), created, widths=(2, 5))]
+    rows = [
+        (
+            _cell(c.label, weight="bolder"),
+            _cell(c.before or "—", isSubtle=True),
+            _cell(c.after or "—"),
+        )
+        for c in changes
+    ]
+    return [_table(("Field", "Before", "After"), rows, widths=(2, 3, 3))]
+
+
+def _list(card: Card, max_rows: int) -> list[Element]:
+    if not card.columns:
+        return []
+    columns = card.columns[:MAX_COLUMNS]
+    shown = card.rows[:max_rows]
+    rows: list[list[Element]] = []
+    for index, row in enumerate(shown):
+        link = card.row_links[index] if index < len(card.row_links) else None
+        cells = [_cell(_clip(value, 200)) for value in row[: len(columns)]]
+        if link and cells:
+            cells[0] = _cell(_clip(row[0], 200), link=link, color="accent")
+        rows.append(cells)
+    elements = [_table(columns, rows)]
+    hidden = []
+    if len(card.rows) > len(shown):
+        hidden.append(f"Showing {len(shown)} of {len(card.rows)} rows; ask for an export for all.")
+    if len(card.columns) > len(columns):
+        hidden.append(f"{len(card.columns) - len(columns)} more columns are not shown here.")
+    elements += [_run(note, isSubtle=True, italic=True) for note in hidden]
+    return elements
+
+
+def _body(card: Card, max_rows: int) -> list[Element]:
+    body = _header(card) + _facts(card.facts) + _changes(card.changes) + _list(card, max_rows)
+    if card.text:
+        body.append(_run(_clip(card.text, MAX_TEXT)))
+    body += [_run(_clip(note, 500), isSubtle=True) for note in card.notes]
+    if card.footer:
+        body.append(_run(card.footer, isSubtle=True, size="small"))
+    return body
+
+
+def _submit(action: CardAction, title: str, style: str) -> Element:
+    # Only these two keys travel; the bot trusts nothing else from a click.
+    return {
+        "type": "Action.Submit",
+        "title": title,
+        "style": style,
+        "data": {"action": action.action, "plan_id": action.plan_id},
+    }
+
+
+def _button(action: CardAction) -> Element:
+    style = _BUTTON_STYLES[action.style]
+    if not action.confirm:
+        return _submit(action, action.label, style)
+    confirm = {
+        "type": "AdaptiveCard",
+        "body": [_run(action.confirm, weight="bolder", color="attention")],
+        "actions": [_submit(action, f"Yes, {action.label.lower()}", "destructive")],
+    }
+    return {"type": "Action.ShowCard", "title": f"{action.label}…", "card": confirm}
+
+
+def _actions(card: Card) -> list[Element]:
+    actions = [_button(a) for a in card.actions]
+    if card.link:
+        actions.append({"type": "Action.OpenUrl", "title": card.link.label, "url": card.link.url})
+    return actions
+
+
+def _render(card: Card, max_rows: int) -> dict[str, Any]:
+    rendered: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": SCHEMA_URL,
+        "version": "1.5",
+        "fallbackText": card.title,
+        "body": _body(card, max_rows),
+        "msteams": {"width": "Full"},  # Teams' own extension: tables get the whole chat width
+    }
+    actions = _actions(card)
+    if actions:
+        rendered["actions"] = actions
+    return rendered
+
+
+def adaptive_card(card: Card) -> dict[str, Any]:
+    """The Adaptive Card for ``card``; long tables are cut (with a note) to fit a Teams message."""
+    max_rows = MAX_ROWS
+    rendered = _render(card, max_rows)
+    while len(json.dumps(rendered)) > MAX_CARD_CHARS and max_rows > 1:
+        max_rows //= 2
+        rendered = _render(card, max_rows)
+    return rendered

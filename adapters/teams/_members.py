@@ -1,0 +1,64 @@
+"""Who is writing: the Teams member's e-mail (or user principal name), cached for a while.
+
+Teams activities carry no e-mail; the Bot Connector's member endpoint does. Guests' principal
+names (``…#EXT#@…``) are not mail addresses and are not used.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+
+__all__ = ["MemberDirectory", "MemberLookup"]
+
+logger = logging.getLogger(__name__)
+
+
+class MemberLookup(Protocol):
+    """What the bot needs to know about a member: their e-mail, when Teams tells it."""
+
+    async def email(self, turn: TurnContext, user_id: str) -> str | None: ...
+
+
+def _address(member: Any) -> str | None:
+    for value in (getattr(member, "email", None), getattr(member, "user_principal_name", None)):
+        if isinstance(value, str) and "@" in value and "#EXT#" not in value.upper():
+            return value
+    return None
+
+
+class MemberDirectory:
+    def __init__(
+        self,
+        *,
+        ttl_seconds: float = 3600.0,
+        max_entries: int = 5000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._clock = clock
+        self._cache: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    async def email(self, turn: TurnContext, user_id: str) -> str | None:
+        cached = self._cache.get(user_id)
+        if cached and cached[0] > self._clock():
+            return cached[1]
+        try:
+            member = await TeamsInfo.get_member(turn, user_id)
+        except Exception as exc:  # no e-mail means the identity check explains what to do
+            logger.warning("Teams member lookup failed: %s", type(exc).__name__)
+            return None
+        email = _address(member)
+        if email:  # failures are not cached: the next message asks again
+            self._cache[user_id] = (self._clock() + self._ttl, email)
+            self._cache.move_to_end(user_id)
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
+        return email

@@ -1,0 +1,139 @@
+"""The ChatSurface for Teams: every post, update, typing indicator and whisper goes out through
+``continue_conversation`` with the conversation reference stored in the database.
+
+So a reply, a card update and an alert after a restart all take the same path, and the bot never
+depends on the HTTP request that brought a question still being open.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.messages import Conversation, FileAttachment, MessageRef, Reply
+
+from ..downloads import Downloads
+from ._activities import (
+    PLATFORM,
+    mention_activity,
+    reference_for,
+    reply_activities,
+    update_activity,
+)
+
+__all__ = ["ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_MAX_NAMES = 5000
+
+
+class TeamsDeliveryError(RuntimeError):
+    """A message could not be delivered to Teams (no stored reference, or the connector failed)."""
+
+
+class ReferenceLookup(Protocol):
+    async def get(self, platform: str, conversation_id: str) -> dict[str, Any] | None: ...
+
+
+class TeamsSurface:
+    def __init__(
+        self,
+        adapter: Any,
+        references: ReferenceLookup,
+        *,
+        app_id: str | None = None,
+        downloads: Downloads | None = None,
+    ) -> None:
+        self._adapter = adapter
+        self._references = references
+        self._app_id = app_id
+        self._downloads = downloads
+        self._names: OrderedDict[str, str] = OrderedDict()
+
+    def remember(self, user_id: str, name: str | None) -> None:
+        """Note a person's display name, to @mention them in a refusal later."""
+        if not name:
+            return
+        self._names[user_id] = name
+        self._names.move_to_end(user_id)
+        while len(self._names) > _MAX_NAMES:
+            self._names.popitem(last=False)
+
+    def _link(self, file: FileAttachment) -> str | None:
+        if self._downloads is None:
+            return None
+        try:
+            return self._downloads.link(file.path)
+        except FileNotFoundError:
+            logger.warning("export %s is gone before its link was made", file.name)
+            return None
+
+    async def _continue(
+        self, conversation: Conversation, logic: Callable[[TurnContext], Awaitable[T]]
+    ) -> T:
+        stored = await self._references.get(PLATFORM, conversation.conversation_id)
+        if stored is None:
+            raise TeamsDeliveryError(
+                "No Teams conversation reference is stored for this conversation; the bot can "
+                "post only where it has been added and has received a message."
+            )
+        results: list[T] = []
+        failures: list[Exception] = []
+
+        async def callback(turn: TurnContext) -> None:
+            # A continuation turn carries a made-up activity id; without this the connector
+            # would be asked to reply to a message that does not exist.
+            turn.activity.id = None
+            try:
+                results.append(await logic(turn))
+            except Exception as exc:  # raised to the caller below, not to on_turn_error
+                failures.append(exc)
+
+        await self._adapter.continue_conversation(
+            reference_for(stored, conversation), callback, self._app_id
+        )
+        if failures:
+            raise TeamsDeliveryError("Teams did not accept the message") from failures[0]
+        return results[0]
+
+    async def _send(self, conversation: Conversation, activities: list[Activity]) -> list[str]:
+        async def logic(turn: TurnContext) -> list[str]:
+            responses = await turn.send_activities(activities)
+            return [str(r.id) if r is not None and r.id else "" for r in responses]
+
+        return await self._continue(conversation, logic)
+
+    async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
+        ids = await self._send(conversation, reply_activities(reply, self._link))
+        if not ids[-1]:
+            raise TeamsDeliveryError("Teams accepted the message but returned no id for it")
+        return MessageRef(conversation=conversation, message_id=ids[-1])
+
+    async def update(self, message: MessageRef, reply: Reply) -> None:
+        activity = update_activity(reply, message.message_id)
+
+        async def logic(turn: TurnContext) -> None:
+            await turn.update_activity(activity)
+
+        await self._continue(message.conversation, logic)
+
+    async def typing(self, conversation: Conversation) -> None:
+        await self._send(conversation, [Activity(type=ActivityTypes.typing)])
+
+    async def whisper(self, conversation: Conversation, user_id: str, text: str) -> None:
+        """Teams has no message only one person sees in a channel: reply in the thread and
+        @mention them (in a personal chat they are the only reader anyway)."""
+
+        async def logic(turn: TurnContext) -> list[Any]:
+            personal = turn.activity.conversation.conversation_type == "personal"
+            name = None if personal else self._names.get(user_id)
+            return list(await turn.send_activities([mention_activity(user_id, name, text)]))
+
+        await self._continue(conversation, logic)

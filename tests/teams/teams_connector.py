@@ -1,0 +1,161 @@
+"""A fake Bot Connector: the service a Teams bot posts its replies to (the activity's serviceUrl).
+
+It answers the routes botbuilder calls — send, reply, update, members — on an ephemeral loopback
+port, checks every activity it receives against the Bot Connector's own Swagger ``Activity``
+schema, and records what it got so tests can assert on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from jsonschema import Draft4Validator
+from teams_support import SCHEMAS
+
+from adapters.web import running_app
+
+SWAGGER = SCHEMAS / "botframework-connector-api.swagger.json"
+# Teams answers GET on a single member (botbuilder's TeamsInfo.get_member uses it); the
+# Swagger file predates it and lists only DELETE there.
+EXTRA_ROUTES = {("GET", "/v3/conversations/{conversationId}/members/{memberId}")}
+WAIT_SECONDS = 30.0  # a safety net so a broken test fails instead of hanging; not a timing check
+
+
+@dataclass
+class Received:
+    method: str
+    route: str
+    conversation_id: str
+    activity_id: str | None
+    body: dict[str, Any]
+    new_id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return {"POST": "send" if self.activity_id is None else "reply", "PUT": "update"}.get(
+            self.method, self.method.lower()
+        )
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for a in self.body.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+def _swagger() -> dict[str, Any]:
+    return json.loads(SWAGGER.read_text(encoding="utf-8"))
+
+
+class FakeConnector:
+    def __init__(self) -> None:
+        swagger = _swagger()
+        self.routes = {
+            (method.upper(), path)
+            for path, operations in swagger["paths"].items()
+            for method in operations
+        } | EXTRA_ROUTES
+        self._activity = Draft4Validator(
+            {"$ref": "#/definitions/Activity", "definitions": swagger["definitions"]}
+        )
+        self.members: dict[str, dict[str, Any]] = {}
+        self.received: list[Received] = []
+        self.requests: list[tuple[str, str]] = []  # (method, route template)
+        self.paths: list[str] = []
+        self.invalid: list[str] = []
+        self._ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self.url = ""
+        self._stack: Any = None
+
+    def add_member(
+        self, user_id: str, *, name: str, email: str | None, upn: str | None = None
+    ) -> None:
+        member: dict[str, Any] = {"id": user_id, "name": name, "aadObjectId": f"aad-{user_id}"}
+        if email:
+            member["email"] = email
+        member["userPrincipalName"] = upn or email or f"{name}@example.invalid"
+        self.members[user_id] = member
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        base = "/v3/conversations/{conversationId}"
+        app.router.add_post(base + "/activities", self._send)
+        app.router.add_post(base + "/activities/{activityId}", self._send)
+        app.router.add_put(base + "/activities/{activityId}", self._send)
+        app.router.add_get(base + "/members/{memberId}", self._member)
+        app.router.add_get(base + "/members", self._members)
+        return app
+
+    async def __aenter__(self) -> FakeConnector:
+        self._stack = running_app(self.app(), "127.0.0.1", 0)
+        self.url = await self._stack.__aenter__() + "/"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.__aexit__(*exc)
+
+    def _route(self, request: web.Request) -> str:
+        info = request.match_info.route.resource
+        template = info.canonical if info is not None else request.path
+        self.requests.append((request.method, template))
+        self.paths.append(f"{request.method} {request.path}")
+        return template
+
+    async def _send(self, request: web.Request) -> web.Response:
+        route = self._route(request)
+        body = await request.json()
+        errors = [e.message for e in self._activity.iter_errors(body)]
+        self.invalid += errors
+        new_id = request.match_info.get("activityId") if request.method == "PUT" else None
+        new_id = new_id or str(next(self._ids))
+        received = Received(
+            method=request.method,
+            route=route,
+            conversation_id=request.match_info["conversationId"],
+            activity_id=request.match_info.get("activityId"),
+            body=body,
+            new_id=new_id,
+        )
+        async with self._changed:
+            self.received.append(received)
+            self._changed.notify_all()
+        return web.json_response({"id": new_id}, status=200 if request.method == "PUT" else 201)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        self._route(request)
+        member = self.members.get(request.match_info["memberId"])
+        if member is None:
+            error = {"error": {"code": "MemberNotFoundInConversation", "message": "not found"}}
+            return web.json_response(error, status=404)
+        return web.json_response(member)
+
+    async def _members(self, request: web.Request) -> web.Response:
+        self._route(request)
+        return web.json_response(list(self.members.values()))
+
+    async def wait_for(self, count: int, *, kind: str | None = None) -> list[Received]:
+        """The first ``count`` received activities (of ``kind``), once that many have arrived."""
+
+        def matching() -> list[Received]:
+            return [r for r in self.received if kind is None or r.kind == kind]
+
+        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+            await self._changed.wait_for(lambda: len(matching()) >= count)
+        return matching()[:count]
+
+    def messages(self) -> list[Received]:
+        return [r for r in self.received if r.body.get("type") == "message" and r.kind != "update"]
+
+    def updates(self) -> list[Received]:
+        return [r for r in self.received if r.kind == "update"]
+
+    def undeclared_requests(self) -> list[tuple[str, str]]:
+        return [r for r in self.requests if r not in self.routes]
