@@ -9,10 +9,17 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import engine, paging, tools
+from bench import alerts, engine, paging, slack, teams, tools
 from bench._report import Figure, print_table
 
-SUITES = {"paging": paging.run, "tools": tools.run, "engine": engine.run}
+SUITES = {
+    "paging": paging.run,
+    "tools": tools.run,
+    "engine": engine.run,
+    "teams": teams.run,
+    "slack": slack.run,
+    "alerts": alerts.run,
+}
 
 
 async def _main(selected: list[str]) -> None:

@@ -6,6 +6,8 @@ back to the model as text it can act on; results too large for the context are t
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import logging
 import time
@@ -36,6 +38,12 @@ def estimate_tokens(text: str) -> int:
 
 
 def tool_specs() -> list[dict[str, Any]]:
+    """The tool list a model is offered (built once: the schemas do not change at run time)."""
+    return copy.deepcopy(_tool_specs())
+
+
+@functools.cache
+def _tool_specs() -> list[dict[str, Any]]:
     return [
         {
             "type": "function",

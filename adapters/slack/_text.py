@@ -1,0 +1,106 @@
+"""Text in and out of Slack: escaping, clipping to Slack's limits, and cleaning what users type.
+
+Slack treats ``&``, ``<`` and ``>`` as control characters in every text object: ``<@U1>``,
+``<!channel>`` and ``<https://…|label>`` are markup. Everything the bot did not write itself is
+escaped, so customer-written text can never become a mention or a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = [
+    "chunks",
+    "clip",
+    "escape",
+    "link",
+    "strip_mentions",
+    "to_mrkdwn",
+    "unformat",
+]
+
+ELLIPSIS = "…"
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,4}$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*)[-*]\s+", re.MULTILINE)
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as entities: Slack shows them as typed and parses nothing."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in … when cut; never mid-entity."""
+    if len(text) <= limit:
+        return text
+    cut = _ENTITY_TAIL.sub("", text[: limit - 1])
+    return cut + ELLIPSIS
+
+
+def link(url: str, label: str) -> str:
+    """A ``<url|label>`` link; the label is escaped and the URL cannot break out of the link."""
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{escape(label)}>"
+
+
+def to_mrkdwn(text: str) -> str:
+    """The bot's Markdown-ish text (``**bold**``, ``# heading``, ``- item``) as escaped mrkdwn."""
+    escaped = escape(text)
+    escaped = _HEADING.sub(r"*\1*", escaped)
+    escaped = _BOLD.sub(r"*\1*", escaped)
+    return _BULLET.sub(r"\1• ", escaped)
+
+
+def chunks(text: str, limit: int) -> list[str]:
+    """``text`` split into pieces of at most ``limit`` characters, at line ends where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = _ENTITY_TAIL.sub("", line[:limit]) or line[:limit]
+            pieces.append(cut)
+            line = line[len(cut) :]
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = joined
+    if current.strip():
+        pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]
+
+
+def _plain(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if label:
+        return target[0] + label if target.startswith(("@", "#")) else label
+    if target.startswith("mailto:"):
+        return target.removeprefix("mailto:")
+    if target.startswith(("@", "#")):
+        return target
+    if target.startswith("!"):
+        return "@" + target[1:].split("^")[0]
+    return target
+
+
+def strip_mentions(text: str, bot_user_id: str | None) -> str:
+    """The text of an @mention without the mention of the bot (others stay as ``@U…``)."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return text
+
+
+def unformat(text: str) -> str:
+    """What the user typed, from Slack's formatted text: links and mentions as plain words,
+    entities decoded, whitespace squeezed."""
+    plain = _MARKUP.sub(_plain, text)
+    return re.sub(r"[ \t]+", " ", html.unescape(plain)).strip()
