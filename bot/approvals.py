@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from autotask import AutotaskError
 from autotask.tools import (
     Actor,
     ApplyResult,
@@ -92,6 +93,11 @@ class Approvals:
         """Handle Approve/Cancel on a change card. Never raises into the adapter."""
         try:
             await self._click(click, surface)
+        except AutotaskError as exc:  # before the plan was touched (who clicked, a fresh preview)
+            logger.warning("click on plan %s: %s (%s)", click.plan_id[:8], exc.where, exc.status)
+            await surface.whisper(
+                click.conversation, click.user_id, f"{exc} Nothing was changed by this click."
+            )
         except Exception:
             reference = secrets.token_hex(4)
             logger.exception("click failed (reference %s)", reference)
@@ -117,6 +123,12 @@ class Approvals:
             )
         except IdentityError as exc:
             await self._refuse(click, surface, str(exc), stored)
+            return
+        from .alerts import is_alert_plan, take_ticket  # alerts build on this module
+
+        if click.action == "assign_to_me" or is_alert_plan(stored):
+            # an alert's "Assign to me": any mapped technician may take the ticket, once
+            await take_ticket(self.engine, click, surface, stored, actor)
             return
         if not self._may_approve(stored, click, actor):
             who = stored.requester_name or "the person who asked"
@@ -150,6 +162,7 @@ class Approvals:
         if done is None:
             await self._settled(click, surface, stored.id)
             return
+        self.engine.metrics.count("plans_cancelled")
         await self.db.audit.record(
             audit_event(self._now(), "cancelled", done, click.user_id, actor.resource_id)
         )
@@ -171,6 +184,7 @@ class Approvals:
                 stored.id, from_statuses={"pending"}, to_status="expired", now=now
             )
             if expired is not None:
+                self.engine.metrics.count("plans_expired")
                 await self.db.audit.record(
                     audit_event(now, "expired", expired, click.user_id, actor.resource_id)
                 )

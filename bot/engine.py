@@ -163,6 +163,8 @@ class Engine:
             wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
+        if parse_command(text).intent.startswith("alerts"):
+            command_mode = True  # alert subscriptions are bot settings, handled by the grammar
         if self.planner is not None and not command_mode:
             return await self._planned(message, ctx, actor, text)
         return await self._commanded(message, ctx, actor, text)

@@ -225,3 +225,23 @@ async def test_turns_in_one_thread_take_turns(
     gate.set()
     await asyncio.gather(*turns)
     assert len(surface.posts) == 3 and len(engine.locks) == 0
+
+
+async def test_alert_commands_bypass_the_model(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    class Alerts:
+        def __init__(self) -> None:
+            self.commands: list[str] = []
+
+        async def command(self, message: Any, actor: Any, command: Any) -> Any:
+            from bot.messages import Reply
+
+            self.commands.append(command.intent)
+            return Reply(text="subscribed")
+
+    engine = make_engine(ScriptedModel())  # the model must not be called
+    engine.alerts = Alerts()  # type: ignore[assignment]
+    await engine.handle(say('alerts on queue "Service Desk"', technician_email(sandbox)), surface)
+    assert surface.last.text == "subscribed"
+    assert engine.alerts.commands == ["alerts_on"]  # type: ignore[union-attr]

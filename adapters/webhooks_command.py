@@ -1,0 +1,160 @@
+"""``atbot webhooks install --url https://…/autotask/webhooks/ticket [--secret …]`` (admin only).
+
+Creates a TicketWebhook in Autotask that calls the bot on every new ticket, with its Fields (at
+least one subscribed field makes Autotask mark it ready; API-NOTES §8.1), and prints the secret
+to set as ``ATBOT_ALERTS__WEBHOOK_SECRET`` on every bot replica. Webhook configurations are
+administrative records: the chat side never creates or changes them; this command does, through
+the client, for the admin who runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from autotask import AutotaskClient, AutotaskError
+from bot.settings import Settings
+
+from .wiring import open_tenant
+
+__all__ = ["InstalledWebhook", "add_webhooks_command", "install_ticket_webhook", "new_secret"]
+
+# The ticket fields each callout carries (TicketWebhookFields ``fieldID`` labels, §8.1): the bot
+# fetches the ticket itself, these make the payload readable in Autotask's webhook error log.
+SHOWN_FIELDS = ("TicketNumber", "Title", "CompanyID", "Priority", "QueueID", "Status")
+SUBSCRIBED_FIELD = "Status"  # one subscribed field is what makes Autotask mark the webhook ready
+MAX_SECRET = 64  # Autotask's secretKey length; 10 or more is recommended
+
+
+class InstalledWebhook(BaseModel):
+    id: int
+    ready: bool
+    guid: str | None
+    secret: str
+    url: str
+    fields: list[str]
+
+
+def new_secret() -> str:
+    """A random secret of 43 URL-safe characters."""
+    return secrets.token_urlsafe(32)
+
+
+def _check(url: str, secret: str) -> None:
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError(f"--url must be an absolute http(s) URL, not {url!r}.")
+    if not 10 <= len(secret) <= MAX_SECRET:
+        raise ValueError(f"--secret must have 10 to {MAX_SECRET} characters.")
+
+
+async def _field_ids(client: AutotaskClient) -> dict[str, int]:
+    """``fieldID`` by label, from this tenant's TicketWebhookFields picklist."""
+    fields = await client.fields("TicketWebhookFields")
+    info = next((f for f in fields if f.name.lower() == "fieldid"), None)
+    values = info.picklist_values if info is not None else None
+    return {v.label.lower(): int(v.value) for v in values or ()}
+
+
+def _webhook_body(url: str, secret: str, name: str, email: str | None) -> dict[str, Any]:
+    """A TicketWebhook for create events only: new tickets are all the alerts need."""
+    body: dict[str, Any] = {
+        "name": name[:50],
+        "webhookUrl": url,
+        "deactivationUrl": url.rstrip("/") + "/deactivated",
+        "secretKey": secret,
+        "isActive": True,
+        "isSubscribedToCreateEvents": True,
+        "isSubscribedToUpdateEvents": False,
+        "isSubscribedToDeleteEvents": False,
+        "sendThresholdExceededNotification": email is not None,
+    }
+    if email:
+        body["notificationEmailAddress"] = email
+    return body
+
+
+async def install_ticket_webhook(
+    client: AutotaskClient,
+    url: str,
+    *,
+    secret: str,
+    name: str = "atbot new-ticket alerts",
+    email: str | None = None,
+) -> InstalledWebhook:
+    """Create the TicketWebhook and its Fields; return what Autotask kept."""
+    _check(url, secret)
+    ids = await _field_ids(client)
+    present = [label for label in SHOWN_FIELDS if label.lower() in ids]
+    if SUBSCRIBED_FIELD not in present:
+        raise ValueError("This tenant's TicketWebhookFields list has no Status field.")
+    webhook_id = await client.create("TicketWebhooks", _webhook_body(url, secret, name, email))
+    for label in present:
+        field = {
+            "fieldID": ids[label.lower()],
+            "isSubscribedField": label == SUBSCRIBED_FIELD,
+            "isDisplayAlwaysField": True,
+        }
+        await client.create(f"TicketWebhooks/{webhook_id}/Fields", field)
+    stored = await client.get("TicketWebhooks", webhook_id)
+    guid = stored.get("webhookGUID") or stored.get("webhookGuid")
+    return InstalledWebhook(
+        id=webhook_id,
+        ready=bool(stored.get("isReady")),
+        guid=str(guid) if guid else None,
+        secret=secret,
+        url=url,
+        fields=present,
+    )
+
+
+async def _install(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if not settings.autotask.configured:
+        print(
+            "error: no Autotask is configured; set ATBOT_AUTOTASK__USERNAME, __SECRET and "
+            "__INTEGRATION_CODE first (the embedded sandbox forgets webhooks when it stops).",
+            file=sys.stderr,
+        )
+        return 2
+    secret = args.secret or new_secret()
+    async with open_tenant(settings) as tenant:
+        installed = await install_ticket_webhook(
+            tenant.client, args.url, secret=secret, name=args.name, email=args.email
+        )
+    state = "ready" if installed.ready else "NOT ready (no subscribed field was accepted)"
+    print(f"TicketWebhook {installed.id} created for {installed.url}: {state}.")
+    print(f"  fields: {', '.join(installed.fields)}")
+    print("Set this on every bot replica, then restart it:")
+    print(f"  ATBOT_ALERTS__WEBHOOK_SECRET={installed.secret}")
+    return 0 if installed.ready else 1
+
+
+def _cmd_install(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_install(args))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AutotaskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def add_webhooks_command(commands: Any) -> None:
+    webhooks = commands.add_parser("webhooks", help="Autotask webhooks for alerts (admin)")
+    actions = webhooks.add_subparsers(dest="action", required=True, metavar="ACTION")
+    install = actions.add_parser("install", help="create the TicketWebhook that calls the bot")
+    install.add_argument(
+        "--url", required=True, help="the bot's public https://…/autotask/webhooks/ticket URL"
+    )
+    install.add_argument("--secret", help="the signing secret (default: a new random one)")
+    install.add_argument("--name", default="atbot new-ticket alerts", help="the webhook's name")
+    install.add_argument("--email", help="where Autotask sends delivery-error e-mails")
+    install.set_defaults(handler=_cmd_install)

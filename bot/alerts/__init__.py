@@ -1,0 +1,65 @@
+"""New-ticket alerts in channels: subscriptions, the poll, webhooks, alert cards, "Assign to me".
+
+Platform-neutral: alerts are posted through each platform's ChatSurface. ``AlertService`` is what
+an adapter builds (and sets as ``engine.alerts``); it holds the ``Dispatcher`` (claim → post →
+record, exactly once per subscription and ticket), the ``Poller`` (one query per cycle, by the
+lease holder) and the ``WebhookReceiver`` (signed Autotask callouts into the same dispatcher).
+"""
+
+from __future__ import annotations
+
+from ._assign import ALERT_REQUESTER, ASSIGN_TTL, is_alert_plan, store_assign_plan, take_ticket
+from ._cards import alert_card, digest_reply
+from ._dispatcher import MAX_POST_ATTEMPTS, Dispatcher, DispatchReport
+from ._filters import FILTER_WORDS, AlertFilters, priority_ladder, resolve_filters
+from ._matcher import Match, Matcher, Watched, load_subscriptions
+from ._poller import LEASE_NAME, CycleReport, Poller, default_holder, lease_ttl_for
+from ._service import PLANNER_NOTE, AlertService, channel_of
+from ._tickets import ALERT_FIELDS, AlertTicket, alert_tickets, excerpt
+from ._webhook import (
+    SIGNATURE_HEADER,
+    TicketEvent,
+    WebhookReceiver,
+    WebhookVerdict,
+    hook_signature,
+    verify_signature,
+)
+
+__all__ = [
+    "ALERT_FIELDS",
+    "ALERT_REQUESTER",
+    "ASSIGN_TTL",
+    "FILTER_WORDS",
+    "LEASE_NAME",
+    "MAX_POST_ATTEMPTS",
+    "PLANNER_NOTE",
+    "SIGNATURE_HEADER",
+    "AlertFilters",
+    "AlertService",
+    "AlertTicket",
+    "CycleReport",
+    "DispatchReport",
+    "Dispatcher",
+    "Match",
+    "Matcher",
+    "Poller",
+    "TicketEvent",
+    "Watched",
+    "WebhookReceiver",
+    "WebhookVerdict",
+    "alert_card",
+    "alert_tickets",
+    "channel_of",
+    "default_holder",
+    "digest_reply",
+    "excerpt",
+    "hook_signature",
+    "is_alert_plan",
+    "lease_ttl_for",
+    "load_subscriptions",
+    "priority_ladder",
+    "resolve_filters",
+    "store_assign_plan",
+    "take_ticket",
+    "verify_signature",
+]

@@ -1,0 +1,174 @@
+"""A subscription's filters: typed words resolved against the tenant's own Tickets picklists.
+
+Picklists are tenant-specific, so every label is looked up in ``entityInformation/fields`` when the
+subscription is made, and the subscription stores ids. "priority High" means High *or above*,
+and "above" follows the picklist's order, never the numeric ids (one tenant has 1 High and
+4 Critical, another 1 Critical and 5 High).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from autotask import PicklistValue
+from autotask.tools import ToolContext, ToolError
+
+__all__ = ["FILTER_WORDS", "AlertFilters", "priority_ladder", "resolve_filters"]
+
+Record = dict[str, Any]
+
+# The words the command grammar produces, and the Tickets field each one filters.
+FILTER_WORDS = {
+    "queue": "queueID",
+    "priority": "priority",
+    "company": "companyID",
+    "ticket_type": "ticketType",
+    "status": "status",
+}
+# How urgent a priority label sounds (higher is more urgent); used only to tell which end of
+# the picklist's order is the urgent one.
+_URGENCY = (
+    (re.compile(r"\b(critical|emergency|severe|sev ?1)\b"), 5),
+    (re.compile(r"\b(urgent|highest|asap)\b"), 4),
+    (re.compile(r"\bhigh\b"), 3),
+    (re.compile(r"\b(medium|normal|moderate|standard)\b"), 2),
+    (re.compile(r"\blow\b"), 1),
+    (re.compile(r"\b(lowest|minimal|planning|very low)\b"), 0),
+)
+_P_LEVEL = re.compile(r"^p(\d)\b")
+
+
+class AlertFilters(BaseModel):
+    """What a subscription asks for, as ids of this tenant (labels kept for display)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = 1
+    queue_id: int | None = None
+    queue: str | None = None
+    priority_ids: tuple[int, ...] | None = None
+    priority: str | None = None
+    company_id: int | None = None
+    company: str | None = None
+    ticket_type_id: int | None = None
+    ticket_type: str | None = None
+    status_id: int | None = None
+    status: str | None = None
+    since_id: int | None = None  # only tickets after this id: nothing older than the subscription
+
+    def matches(self, ticket: Mapping[str, Any]) -> bool:
+        """Whether a ticket record (Autotask's field names) passes every filter."""
+        if self.since_id is not None and _int(ticket.get("id")) <= self.since_id:
+            return False
+        checks = (
+            (self.queue_id, "queueID"),
+            (self.company_id, "companyID"),
+            (self.ticket_type_id, "ticketType"),
+            (self.status_id, "status"),
+        )
+        if any(wanted is not None and _int(ticket.get(f)) != wanted for wanted, f in checks):
+            return False
+        return self.priority_ids is None or _int(ticket.get("priority")) in self.priority_ids
+
+    def describe(self) -> str:
+        """The filters in words: "queue Service Desk, priority High or above"."""
+        parts = [
+            f"queue {self.queue}" if self.queue else "",
+            f"priority {self.priority} or above" if self.priority else "",
+            f"company {self.company}" if self.company else "",
+            f"type {self.ticket_type}" if self.ticket_type else "",
+            f"status {self.status}" if self.status else "",
+        ]
+        shown = ", ".join(p for p in parts if p)
+        return shown or "every new ticket"
+
+    def same_as(self, other: AlertFilters) -> bool:
+        """The same filters, whenever each was made."""
+        return self.model_copy(update={"since_id": None}) == other.model_copy(
+            update={"since_id": None}
+        )
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return -(2**62)  # matches no id
+
+
+def _urgency(label: str) -> int | None:
+    text = label.strip().lower()
+    level = _P_LEVEL.match(text)
+    if level:
+        return 9 - int(level.group(1))  # P1 is the most urgent
+    return next((score for pattern, score in _URGENCY if pattern.search(text)), None)
+
+
+def priority_ladder(values: Sequence[PicklistValue]) -> list[PicklistValue]:
+    """The priorities from most to least urgent, in the order of the tenant's picklist.
+
+    Autotask lists a picklist by ``sortOrder``. Tenants order priorities either way (Critical
+    first, or Low first), so the labels decide which end is the urgent one: when the labels
+    that sound urgent sit at the end of the order, the order is read backwards. Labels that say
+    nothing about urgency leave the order as the tenant listed it (the first is the most urgent).
+    """
+    ordered = sorted(
+        values, key=lambda v: v.sort_order if v.sort_order is not None else float("inf")
+    )
+    scored = [(i, s) for i, v in enumerate(ordered) if (s := _urgency(v.label)) is not None]
+    if len(scored) >= 2:
+        mean_i = sum(i for i, _ in scored) / len(scored)
+        mean_s = sum(s for _, s in scored) / len(scored)
+        trend = sum((i - mean_i) * (s - mean_s) for i, s in scored)
+        if trend > 0:  # urgency grows along the order: the urgent end is the last
+            ordered.reverse()
+    return ordered
+
+
+async def _picklist(ctx: ToolContext, field: str, text: str) -> tuple[int, str]:
+    schema = await ctx.schemas.get("Tickets")
+    entry = schema.picklist_value(field, text)
+    return int(entry.value), entry.label
+
+
+async def _priorities(ctx: ToolContext, text: str) -> tuple[tuple[int, ...], str]:
+    schema = await ctx.schemas.get("Tickets")
+    chosen = schema.picklist_value("priority", text)
+    info = schema.require("priority")
+    ladder = priority_ladder(info.picklist_values or ())
+    position = next(i for i, v in enumerate(ladder) if v.value == chosen.value)
+    return tuple(int(v.value) for v in ladder[: position + 1]), chosen.label
+
+
+async def resolve_filters(
+    ctx: ToolContext, words: Mapping[str, Any], *, since_id: int | None = None
+) -> AlertFilters:
+    """Filters from the grammar's words (``{"queue": "Service Desk", "priority": "High"}``).
+
+    Raises ToolError, saying which values are valid, when a label or company is not found.
+    """
+    unknown = sorted(set(words) - set(FILTER_WORDS))
+    if unknown:
+        raise ToolError(
+            f"Alerts cannot filter on {', '.join(unknown)}; they filter on queue, priority, "
+            "company, type and status."
+        )
+    values: dict[str, Any] = {"since_id": since_id}
+    for word, raw in words.items():
+        text = str(raw).strip()
+        if not text:
+            raise ToolError(f"Give a value for {word.replace('_', ' ')}.")
+        if word == "priority":
+            values["priority_ids"], values["priority"] = await _priorities(ctx, text)
+        elif word == "company":
+            company_id = await ctx.names.resolve("Company", text)
+            names = await ctx.names.names_for("Company", [company_id])
+            values["company_id"], values["company"] = company_id, names.get(company_id, text)
+        else:
+            field = FILTER_WORDS[word]
+            values[f"{word}_id"], values[word] = await _picklist(ctx, field, text)
+    return AlertFilters.model_validate(values)

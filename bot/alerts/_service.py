@@ -1,0 +1,129 @@
+"""The alerts service: ``alerts on/off/list`` in a channel, and the parts that deliver alerts.
+
+The engine calls ``command`` for the grammar's ``alerts_*`` intents, after it has resolved the
+chat user to an Autotask resource (so only mapped technicians change subscriptions). A
+subscription belongs to the channel (Slack channel, Teams conversation, web-chat channel): alerts
+are posted at its top level, whichever thread the command was typed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from autotask.tools import Actor, ToolError
+
+from ..commands import Command
+from ..messages import ChatSurface, Conversation, IncomingMessage, Reply
+from ..storage import Database, Subscription
+from ._dispatcher import Dispatcher
+from ._filters import AlertFilters, resolve_filters
+from ._poller import Poller, lease_ttl_for
+from ._webhook import WebhookReceiver
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+__all__ = ["PLANNER_NOTE", "AlertService"]
+
+EXAMPLE = '`alerts on queue "Service Desk" priority High`'
+PLANNER_NOTE = (
+    "New-ticket alerts are managed with commands, not tools. When someone asks to be alerted "
+    "about new tickets in this channel, reply with the exact command to type, for example "
+    'alerts on queue "Service Desk" priority High (filters: queue, priority — that level or '
+    "above —, company, type, status); `alerts list` shows the channel's alerts and `alerts off` "
+    "stops them."
+)
+
+
+def channel_of(conversation: Conversation) -> Conversation:
+    """The channel a conversation (or a thread in it) belongs to."""
+    return conversation.model_copy(update={"thread_id": None})
+
+
+def _filters_of(subscription: Subscription) -> AlertFilters | None:
+    try:
+        return AlertFilters.model_validate(subscription.filters)
+    except ValidationError:
+        return None
+
+
+class AlertService:
+    """Subscriptions from chat, plus the dispatcher, the poller and the webhook receiver."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        surfaces: Mapping[str, ChatSurface],
+        *,
+        holder: str | None = None,
+        lease_ttl: timedelta | None = None,
+        lease_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        settings = engine.settings.alerts
+        self.engine = engine
+        self.db: Database = engine.db
+        self.dispatcher = Dispatcher(engine, surfaces, digest_after=settings.digest_after)
+        self.poller = Poller(
+            engine,
+            self.dispatcher,
+            holder=holder,
+            lease_ttl=lease_ttl or lease_ttl_for(settings.poll_seconds),
+            clock=lease_clock,
+        )
+        self.webhooks = WebhookReceiver(engine, self.dispatcher, secret=settings.webhook_secret)
+
+    async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply:
+        """``alerts on …``, ``alerts off``, ``alerts list`` for the channel of ``message``."""
+        channel = channel_of(message.conversation)
+        if command.intent == "alerts_on":
+            return await self.subscribe(channel, actor, command.alert_filters or {})
+        if command.intent == "alerts_off":
+            return await self.unsubscribe(channel)
+        return await self.listing(channel)
+
+    async def subscribe(
+        self, channel: Conversation, actor: Actor, words: Mapping[str, object]
+    ) -> Reply:
+        ctx = self.engine.context(actor)
+        try:
+            filters = await resolve_filters(ctx, words, since_id=await self.db.alerts.cursor())
+        except ToolError as exc:
+            return Reply(text=f"{exc} For example: {EXAMPLE}.")
+        for existing in await self.db.alerts.subscriptions(channel):
+            known = _filters_of(existing)
+            if known is not None and known.same_as(filters):
+                return Reply(text=f"This channel already gets alerts for {filters.describe()}.")
+        await self.db.alerts.subscribe(
+            channel,
+            filters.model_dump(mode="json"),
+            created_by=actor.email,
+            now=self.engine.clock(),
+        )
+        return Reply(
+            text=f"This channel will get an alert for each new ticket: {filters.describe()}. "
+            "`alerts list` shows this channel's alerts; `alerts off` stops them."
+        )
+
+    async def unsubscribe(self, channel: Conversation) -> Reply:
+        removed = await self.db.alerts.unsubscribe(channel)
+        if not removed:
+            return Reply(text="This channel has no new-ticket alerts.")
+        plural = "s" if removed != 1 else ""
+        return Reply(text=f"Stopped {removed} new-ticket alert{plural} in this channel.")
+
+    async def listing(self, channel: Conversation) -> Reply:
+        subscriptions = await self.db.alerts.subscriptions(channel)
+        if not subscriptions:
+            return Reply(text=f"This channel has no new-ticket alerts. Start them with {EXAMPLE}.")
+        lines = ["New-ticket alerts in this channel:"]
+        for subscription in subscriptions:
+            filters = _filters_of(subscription)
+            shown = filters.describe() if filters else "(unreadable filters; turn off and on again)"
+            since = f"{subscription.created_at:%Y-%m-%d}"
+            lines.append(f"- {shown} (since {since}, by {subscription.created_by})")
+        lines.append("`alerts off` stops them all.")
+        return Reply(text="\n".join(lines))
