@@ -91,7 +91,7 @@ class Dispatcher:
         self.clock = clock or engine.clock
         if concurrency is None:  # SQLite has one writer: parallel lanes would only wait on it
             concurrency = 1 if getattr(self.db, "dialect", "sqlite") == "sqlite" else 8
-        self._lanes = self._claims = max(1, concurrency)
+        self._lanes = max(1, concurrency)
         self._pending: list[_Pending] = []
 
     @property
@@ -174,14 +174,10 @@ class Dispatcher:
 
     async def _digest(self, lane: _Lane, tickets: list[AlertTicket]) -> None:
         subscription = lane.watched.subscription
-        now = self.clock()
-        won = []
-        for start in range(0, len(tickets), self._claims):  # side by side where the database can
-            batch = tickets[start : start + self._claims]
-            won += await asyncio.gather(
-                *(self.db.alerts.claim_delivery(subscription.id, t.id, now=now) for t in batch)
-            )
-        claimed = [ticket for ticket, ok in zip(tickets, won, strict=True) if ok]
+        won = await self.db.alerts.claim_deliveries(
+            subscription.id, [t.id for t in tickets], now=self.clock()
+        )
+        claimed = [ticket for ticket in tickets if ticket.id in won]
         lane.report.already += len(tickets) - len(claimed)
         if not claimed:
             return
@@ -227,8 +223,8 @@ class Dispatcher:
     async def _record(self, pending: _Pending, posted: MessageRef) -> None:
         subscription = pending.watched.subscription
         now = self.clock()
-        for ticket in pending.tickets:
-            await self.db.alerts.mark_delivered(subscription.id, ticket.id, posted, now=now)
+        ids = [ticket.id for ticket in pending.tickets]
+        await self.db.alerts.mark_delivered_many(subscription.id, ids, posted, now=now)
         if pending.plan_id is not None:
             await self.db.plans.set_message(pending.plan_id, posted)
 

@@ -7,6 +7,7 @@ restart. The cursor only moves forward, whatever order replicas write it in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ __all__ = ["AlertStore", "Subscription"]
 
 _subs = alert_subscriptions
 _deliveries = alert_deliveries
+_BATCH = 500  # rows per multi-row statement (well inside every driver's parameter limit)
 
 
 class Subscription(BaseModel):
@@ -134,6 +136,48 @@ class AlertStore:
         )
         async with self._gateway.write() as conn:
             return (await conn.execute(stmt)).scalar_one_or_none() is not None
+
+    async def claim_deliveries(
+        self, subscription_id: int, ticket_ids: Sequence[int], *, now: datetime
+    ) -> set[int]:
+        """``claim_delivery`` for many tickets in one statement per 500: the ids this call won."""
+        won: set[int] = set()
+        key = [_deliveries.c.subscription_id, _deliveries.c.ticket_id]
+        for start in range(0, len(ticket_ids), _BATCH):
+            rows = [
+                {"subscription_id": subscription_id, "ticket_id": ticket_id, "claimed_at": now}
+                for ticket_id in ticket_ids[start : start + _BATCH]
+            ]
+            stmt = (
+                self._gateway.insert(_deliveries)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=key)
+                .returning(_deliveries.c.ticket_id)
+            )
+            async with self._gateway.write() as conn:
+                won.update(int(i) for i in (await conn.execute(stmt)).scalars())
+        return won
+
+    async def mark_delivered_many(
+        self,
+        subscription_id: int,
+        ticket_ids: Sequence[int],
+        message: MessageRef | None,
+        *,
+        now: datetime,
+    ) -> None:
+        """``mark_delivered`` for tickets this process claimed, in one statement per 500."""
+        posted = message.model_dump(mode="json") if message is not None else None
+        for start in range(0, len(ticket_ids), _BATCH):
+            chunk = list(ticket_ids[start : start + _BATCH])
+            stmt = (
+                update(_deliveries)
+                .where(_deliveries.c.subscription_id == subscription_id)
+                .where(_deliveries.c.ticket_id.in_(chunk))
+                .values(delivered_at=now, message=posted)
+            )
+            async with self._gateway.write() as conn:
+                await conn.execute(stmt)
 
     async def mark_delivered(
         self, subscription_id: int, ticket_id: int, message: MessageRef | None, *, now: datetime

@@ -99,3 +99,24 @@ async def test_webhook_events_are_seen_once(db: Database) -> None:
     assert results.count(False) == 1
     assert await db.alerts.forget_webhook_events(before=NOW + timedelta(days=1)) == 2
     assert await db.alerts.seen_webhook_event(key, now=NOW) is False
+
+
+async def test_batched_claims_win_each_ticket_once(db: Database) -> None:
+    from datetime import UTC, datetime
+
+    from bot.messages import Conversation, MessageRef
+
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    channel = Conversation(platform="test", conversation_id="C-batch")
+    sub = await db.alerts.subscribe(channel, {}, created_by="U1", now=now)
+    assert await db.alerts.claim_delivery(sub, 5, now=now)
+    won = await db.alerts.claim_deliveries(sub, list(range(1, 1201)), now=now)
+    assert won == set(range(1, 1201)) - {5}
+    assert await db.alerts.claim_deliveries(sub, [1, 2, 3], now=now) == set()
+    ref = MessageRef(conversation=channel, message_id="m1")
+    await db.alerts.mark_delivered_many(sub, [1, 2, 600], ref, now=now)
+    delivered = await db.alerts.delivery(sub, 600)
+    assert (
+        delivered is not None and delivered["message"] == ref and delivered["delivered_at"] == now
+    )
+    assert (await db.alerts.delivery(sub, 601))["delivered_at"] is None  # type: ignore[index]
