@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -79,7 +79,11 @@ async def _settle_interrupted(runtime: Runtime) -> None:
     """Plans a crashed process left half-applied get their true outcome (never a retry)."""
     try:
         await recover_interrupted(
-            runtime.tenant, runtime.db, runtime.surfaces, now=datetime.now(UTC)
+            runtime.tenant,
+            runtime.db,
+            runtime.surfaces,
+            now=datetime.now(UTC),
+            older_than=timedelta(seconds=runtime.settings.bot.recover_after_seconds),
         )
     except Exception:
         logger.exception("settling interrupted plans failed; they stay 'applying'")

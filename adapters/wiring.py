@@ -76,6 +76,8 @@ def _tenant(settings: Settings, client: AutotaskClient, *, embedded: bool = Fals
         ticket_defaults=defaults,
         export_dir=settings.data_dir / "exports",
         embedded_sandbox=embedded,
+        budget_soft_limit=settings.autotask.budget_soft_limit,
+        budget_check_seconds=settings.autotask.budget_check_seconds,
     )
 
 

@@ -5,6 +5,7 @@ Knows nothing of chat platforms, language models or the bot.
 
 from __future__ import annotations
 
+from ._budget import DEFAULT_BUDGET_SOFT_LIMIT, BudgetGuard
 from ._client import DEFAULT_ZONE_LOOKUP_URL, AutotaskClient, Credentials
 from ._errors import (
     AuthenticationError,
@@ -24,11 +25,13 @@ from ._models import EntityInfo, FieldInfo, Page, PicklistValue, ThresholdInfo, 
 from ._retry import RetryPolicy
 
 __all__ = [
+    "DEFAULT_BUDGET_SOFT_LIMIT",
     "DEFAULT_ZONE_LOOKUP_URL",
     "MAX_PAGE_SIZE",
     "AuthenticationError",
     "AutotaskClient",
     "AutotaskError",
+    "BudgetGuard",
     "BusyError",
     "Credentials",
     "EndpointLimiter",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import alerts, engine, paging, slack, teams, tools
+from bench import alerts, engine, load, paging, slack, teams, tools
 from bench._report import Figure, print_table
 
 SUITES = {
@@ -19,6 +19,7 @@ SUITES = {
     "teams": teams.run,
     "slack": slack.run,
     "alerts": alerts.run,
+    "load": load.run,
 }
 
 

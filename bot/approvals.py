@@ -175,6 +175,7 @@ class Approvals:
                 status="cancelled",
                 outcome=f"Cancelled by {actor.name}.",
             ),
+            click,
         )
 
     async def _approve(self, click: Click, surface: ChatSurface, stored: Any, actor: Actor) -> None:
@@ -194,7 +195,7 @@ class Approvals:
                     status="expired",
                     outcome="This preview expired; ask again for a fresh one.",
                 )
-                await self._update_card(surface, expired, card)
+                await self._update_card(surface, expired, card, click)
                 return
         applying = await self.db.plans.transition(
             stored.id,
@@ -237,7 +238,7 @@ class Approvals:
             outcome=_outcome_line(result, actor),
             link=result.link,
         )
-        await self._update_card(surface, finished or applying, card)
+        await self._update_card(surface, finished or applying, card, click)
         if result.status == "stale":
             await self._fresh_preview(click, surface, applying, actor)
 
@@ -255,10 +256,18 @@ class Approvals:
                 link=stored.plan.link,
             )
 
-    async def _update_card(self, surface: ChatSurface, stored: Any, card: Any) -> None:
-        if stored.message is None:
+    async def _update_card(
+        self, surface: ChatSurface, stored: Any, card: Any, click: Click
+    ) -> None:
+        """Update the card where it was posted; the clicked message stands in for a reference a
+        crash kept from being stored (only within the plan's own conversation)."""
+        message = stored.message or click.message
+        if (
+            message is None
+            or message.conversation.conversation_id != stored.conversation.conversation_id
+        ):
             return
-        await surface.update(stored.message, Reply(cards=(card,)))
+        await surface.update(message, Reply(cards=(card,)))
 
     async def _fresh_preview(
         self, click: Click, surface: ChatSurface, stale: Any, actor: Actor

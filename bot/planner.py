@@ -32,6 +32,12 @@ _UNTRUSTED_NOTE = (
 )
 
 
+_NO_ANSWER = (
+    "I have no answer to that. Could you rephrase it, with a ticket number or a company name "
+    "for example? Type **help** for the commands."
+)
+
+
 def estimate_tokens(text: str) -> int:
     """A cheap token estimate (about four characters per token)."""
     return len(text) // 4 + 1
@@ -121,6 +127,8 @@ class Planner:
                 f"I could not finish that in {self.max_steps} steps. Could you ask more "
                 "specifically, for example with a ticket number or a company name?"
             )
+        if not outcome.text and not outcome.results:  # the model said nothing at all
+            outcome.text = _NO_ANSWER
         outcome.seconds = time.perf_counter() - started
         logger.info(
             "planner turn: %d steps, %d tool calls, %d+%d tokens, %.2fs",

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from autotask import DEFAULT_ZONE_LOOKUP_URL
+from autotask import DEFAULT_BUDGET_SOFT_LIMIT, DEFAULT_ZONE_LOOKUP_URL
 
 __all__ = [
     "AlertSettings",
@@ -37,6 +37,10 @@ class AutotaskSettings(BaseModel):
     impersonate: bool = True
     max_in_flight: int = 3
     timeout_seconds: float = 30.0
+    # Over this share of the hourly request budget, exports and large searches wait (and the
+    # alert poll slows down); ThresholdInformation is asked at most every budget_check_seconds.
+    budget_soft_limit: float = Field(default=DEFAULT_BUDGET_SOFT_LIMIT, gt=0.0, le=1.0)
+    budget_check_seconds: float = Field(default=60.0, ge=0.0)
 
     @property
     def configured(self) -> bool:
@@ -78,6 +82,9 @@ class BotSettings(BaseModel):
     history_tokens: int = 3000
     tool_result_tokens: int = 3000
     max_message_chars: int = 4000
+    # at start, a plan "applying" for longer than this is settled (the process that applied it
+    # died); keep it well above the Autotask timeout, or a slow apply on another replica is taken
+    recover_after_seconds: float = Field(default=300.0, gt=0)
 
 
 class SlackSettings(BaseModel):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .._budget import DEFAULT_BUDGET_SOFT_LIMIT, BudgetGuard
 from .._client import AutotaskClient
 from ._errors import ToolError
 from ._names import Names
@@ -49,12 +50,20 @@ class Tenant:
     ticket_defaults: TicketDefaults = field(default_factory=TicketDefaults)
     export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "atbot-exports")
     embedded_sandbox: bool = False  # True when this "tenant" is the built-in sandbox
+    budget_soft_limit: float = DEFAULT_BUDGET_SOFT_LIMIT  # heavy reads wait above this share
+    budget_check_seconds: float = 60.0  # ThresholdInformation is asked at most this often
     schemas: Schemas = field(init=False)
     names: Names = field(init=False)
+    budget: BudgetGuard = field(init=False)
 
     def __post_init__(self) -> None:
         self.schemas = Schemas(self.client)
         self.names = Names(self.client)
+        self.budget = BudgetGuard(
+            self.client.threshold_information,
+            soft_limit=self.budget_soft_limit,
+            check_seconds=self.budget_check_seconds,
+        )
 
 
 @dataclass

@@ -258,6 +258,18 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
     )
 
 
+# For a create with no parent collection: the record a technician would open to check on it.
+_CREATE_TARGETS = (("ticketID", "Tickets"), ("taskID", "Tasks"), ("projectID", "Projects"),
+                   ("companyID", "Companies"))  # fmt: skip
+
+
+def _create_link(web: str | None, payload: Record) -> str | None:
+    for field, entity in _CREATE_TARGETS:
+        if payload.get(field) is not None:
+            return link(web, entity, int(payload[field]))
+    return None
+
+
 async def _plan_create(
     ctx: ToolContext, schema: EntitySchema, args: PlanArgs, web: str | None
 ) -> ChangePlan:
@@ -285,6 +297,6 @@ async def _plan_create(
         changes=changes,
         attributed_to=_attribution(ctx),
         notes=outcome.notes,
-        link=link(web, parent.entity, parent.id) if parent else None,
+        link=link(web, parent.entity, parent.id) if parent else _create_link(web, payload),
         untrusted_fields=[c.field for c in changes if c.field in UNTRUSTED_FIELDS],
     )

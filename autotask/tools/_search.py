@@ -81,6 +81,8 @@ async def _fetch(
 ) -> tuple[list[Record], int | None, bool]:
     """Rows to show, the total (when known) and whether the sort covered every match."""
     if args.sort and args.sort.lstrip("-+").lower() not in {"id", ""}:
+        if await ctx.tenant.budget.over():  # sorting reads every match: only one page may
+            await _small_or_paused(ctx, await ctx.client.count(schema.entity, query))
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
         complete = len(rows) < SORT_WINDOW
         rows.sort(key=_sort_key(schema, args.sort.lstrip("-+")), reverse=args.sort[0] == "-")
@@ -88,6 +90,7 @@ async def _fetch(
         return rows[: args.limit], total, complete
     if args.sort and args.sort.startswith("-"):
         total = await ctx.client.count(schema.entity, query)
+        await _small_or_paused(ctx, total)
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
         return list(reversed(rows))[: args.limit], total, len(rows) >= total
     page = await ctx.client.query_page(
@@ -97,6 +100,12 @@ async def _fetch(
     if page.next_page_url is None:
         return shown, len(shown), True
     return shown, await ctx.client.count(schema.entity, query), True
+
+
+async def _small_or_paused(ctx: ToolContext, total: int) -> None:
+    """A read of more than one page is a large search: it waits while the budget runs high."""
+    if total > MAX_PAGE_SIZE:
+        await ctx.tenant.budget.allow_heavy_read()
 
 
 def _scope(shown: int, total: int | None, complete: bool, entity: str) -> str:
@@ -131,6 +140,7 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
         total = await ctx.client.count(schema.entity, query)
         return base.model_copy(update={"total": total, "scope": f"{total:,} {schema.entity}"})
     if args.mode == "export":
+        await ctx.tenant.budget.allow_heavy_read()
         info = await export_csv(ctx, schema, query, renderer)
         return base.model_copy(
             update={"total": info.rows, "scope": f"all {info.rows:,} exported", "export": info}

@@ -246,3 +246,22 @@ async def test_prompt_injection_gets_at_most_a_card(
     assert set(kinds) <= {"record", "change"}
     assert all(c.status == "pending" for c in surface.last.cards if c.kind == "change")
     assert sandbox.get_record("TimeEntries", entry["id"]) is not None
+
+
+async def test_the_clicked_message_stands_in_for_a_lost_reference(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    engine = make_engine()
+    email = technician_email(sandbox)
+    plan_id, _ = await _plan_status_change(engine, surface, sandbox, email)
+    posted = surface.posts[-1][2]
+    async with db.engine.begin() as connection:  # as if the process died before storing it
+        from sqlalchemy import text
+
+        await connection.execute(
+            text("UPDATE plans SET message = NULL WHERE id = :id"), {"id": plan_id}
+        )
+    click = _click(plan_id, email).model_copy(update={"message": posted})
+    await engine.click(click, surface)
+    ((message, reply),) = surface.updates
+    assert message == posted and reply.cards[0].status == "applied"

@@ -207,3 +207,28 @@ async def test_autotask_validation_text_comes_through(ctx: ToolContext, sandbox:
     result = await apply_change(ctx, plan, ctx.actor)
     assert result.status == "failed"
     assert result.message == "Autotask refused the change: Ticket: Queue ID is required."
+
+
+async def test_a_create_links_to_what_a_technician_would_open(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    entry = await plan_change(
+        ctx,
+        _plan(
+            action="create",
+            entity="TimeEntries",
+            fields={"ticket": ticket["id"], "duration": "15m", "summaryNotes": "x"},
+        ),
+    )
+    assert entry.link and entry.link.endswith(f"OpenTicketDetail&TicketID={ticket['id']}")
+    new = await plan_change(
+        ctx,
+        _plan(
+            action="create",
+            entity="Tickets",
+            fields={"company": "Fabrikam", "title": "Scanner offline"},
+        ),
+    )
+    fabrikam = next(c["id"] for c in sandbox.records("Companies") if c["companyName"] == "Fabrikam")
+    assert new.link and new.link.endswith(f"OpenAccount&AccountID={fabrikam}")
