@@ -16,7 +16,7 @@ import pytest
 from engine_support import CHANNEL, RecordingSurface, make_settings
 from support import FAST_RETRY, FIXED_NOW, credentials_for
 
-from autotask import AutotaskClient
+from autotask import AutotaskClient, RetryPolicy
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant
 from bot.engine import Engine
@@ -69,14 +69,18 @@ def engine_fixture(tenant: Tenant, db: Database) -> Callable[..., Engine]:
 
 @asynccontextmanager
 async def tenant_for(
-    box: Sandbox, *, client_timeout: float = 30.0, zone_url: str | None = None
+    box: Sandbox,
+    *,
+    client_timeout: float = 30.0,
+    zone_url: str | None = None,
+    retry: RetryPolicy = FAST_RETRY,
 ) -> AsyncIterator[Tenant]:
     """A tenant of ``box`` (or of ``zone_url``) with fast retries and the given timeout."""
     async with AutotaskClient(
         credentials_for(box),
         zone_url=zone_url or box.api_url,
         web_url=box.web_url,
-        retry=FAST_RETRY,
+        retry=retry,
         timeout=client_timeout,
     ) as client:
         yield Tenant(client=client)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -34,6 +34,7 @@ from fault_support import (  # noqa: F401  (fixtures)
 )
 from support import FAST_RETRY
 
+from autotask import RetryPolicy
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant
 from bot.engine import Engine
@@ -45,7 +46,7 @@ THREADS = {"errors": ["Thread Threshold Exceeded — The Autotask API thread thr
                       "threads has been exceeded. (Itgenatr005)"]}  # fmt: skip
 SLOW_DOWN = {"errors": ["Too many requests; please slow down."]}
 TIMEOUT = 0.4  # the client's timeout in the timeout cases; the sandbox waits longer
-TRANSIENT = FAST_RETRY.attempts - 1  # failures the client's retries absorb
+TWICE = replace(FAST_RETRY, attempts=2)  # timeouts are slow to provoke: their client tries twice
 PERSISTENT = 50
 
 
@@ -54,6 +55,14 @@ class Fault:
     status: int  # 0 drops the connection
     body: Any = None
     delay_ms: float = 0.0
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return TWICE if self.delay_ms else FAST_RETRY
+
+    def times(self, *, persistent: bool) -> int:
+        """Failures to inject: more than any retries, or fewer than the client's attempts."""
+        return PERSISTENT if persistent else self.retry.attempts - 1
 
     @property
     def loses_the_answer(self) -> bool:
@@ -68,13 +77,13 @@ FAULTS = {
     "502": Fault(502),
     "503": Fault(503),
     "dropped": Fault(0),
-    "timeout": Fault(504, delay_ms=TIMEOUT * 1000 * 3),
+    "timeout": Fault(504, delay_ms=TIMEOUT * 1000 * 1.5),
 }
 
 
 @pytest.fixture
 async def short_timeout(sandbox: Sandbox) -> AsyncIterator[Tenant]:
-    async with tenant_for(sandbox, client_timeout=TIMEOUT) as tenant:
+    async with tenant_for(sandbox, client_timeout=TIMEOUT, retry=TWICE) as tenant:
         yield tenant
 
 
@@ -194,7 +203,7 @@ async def test_a_turn_through_autotask_trouble(
     await _warm(engine, surface, email)
     text = op.text(sandbox)
     sandbox.inject_error(op.method, op.pattern, fault.status, fault.body,
-                         times=PERSISTENT if persistent else TRANSIENT, delay_ms=fault.delay_ms)  # fmt: skip
+                         times=fault.times(persistent=persistent), delay_ms=fault.delay_ms)  # fmt: skip
     sandbox.clear_requests()
     await engine.handle(say(text, email), surface)
     reply = surface.last
@@ -276,7 +285,7 @@ async def test_an_approval_whose_recheck_fails_applies_once_or_not_at_all(
     engine, email = engine_for(fault), technician_email(sandbox)
     plan_id = await _planned(engine, surface, sandbox, email)
     sandbox.inject_error("GET", r"^Tickets/\d+$", fault.status, fault.body,
-                         times=PERSISTENT if persistent else TRANSIENT, delay_ms=fault.delay_ms)  # fmt: skip
+                         times=fault.times(persistent=persistent), delay_ms=fault.delay_ms)  # fmt: skip
     sandbox.clear_requests()
     await engine.click(click(plan_id, email), surface)
     card = surface.updates[-1][1].cards[0]
