@@ -45,7 +45,7 @@ from bot.storage import Database
 THREADS = {"errors": ["Thread Threshold Exceeded — The Autotask API thread threshold of 3 "
                       "threads has been exceeded. (Itgenatr005)"]}  # fmt: skip
 SLOW_DOWN = {"errors": ["Too many requests; please slow down."]}
-TIMEOUT = 0.4  # the client's timeout in the timeout cases; the sandbox waits longer
+TIMEOUT = 0.5  # the client's timeout in the timeout cases; the sandbox waits longer
 TWICE = replace(FAST_RETRY, attempts=2)  # timeouts are slow to provoke: their client tries twice
 PERSISTENT = 50
 
@@ -77,7 +77,7 @@ FAULTS = {
     "502": Fault(502),
     "503": Fault(503),
     "dropped": Fault(0),
-    "timeout": Fault(504, delay_ms=TIMEOUT * 1000 * 1.5),
+    "timeout": Fault(504, delay_ms=TIMEOUT * 1000 * 1.8),
 }
 
 
@@ -369,7 +369,10 @@ async def test_a_storm_of_turns_stays_within_three_requests_per_endpoint(
     texts = ["my tickets", "how many open tickets", "open tickets for Contoso",
              *(f"ticket {number}" for number in tickets)]  # fmt: skip
     sandbox.set_latency(25)
-    sandbox.inject_error("POST", r"^Tickets/query", 429, THREADS, times=6)  # another integration
+    # another integration takes the threads now and then: fewer refusals than a read's attempts,
+    # so however they fall, no request can run out of retries
+    refusals = FAST_RETRY.attempts - 1
+    sandbox.inject_error("POST", r"^Tickets/query", 429, THREADS, times=refusals)
     sandbox.clear_requests()
     turns = [
         engine.handle(say(texts[n % len(texts)], emails[n % 3],
@@ -382,8 +385,7 @@ async def test_a_storm_of_turns_stays_within_three_requests_per_endpoint(
         said = reply_text(reply)
         assert not is_clear(said) and "busy" not in said, said
         assert reply.cards or (reply.text or "").startswith("**"), said
-    injected = 6
-    assert statuses(sandbox, 429) == injected, "the sandbox never refused a 4th request"
+    assert statuses(sandbox, 429) == refusals, "the sandbox never refused a 4th request"
     assert engine.tenant.client.limiter.peak["tickets"] == 3
     assert max(engine.tenant.client.limiter.peak.values()) <= 3
 
