@@ -163,17 +163,22 @@ class Engine:
             wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
-        if parse_command(text).intent.startswith("alerts"):
+        command = parse_command(text)  # once per turn: routing, the fast path, the fallback
+        if command.intent.startswith("alerts"):
             command_mode = True  # alert subscriptions are bot settings, handled by the grammar
         if self.planner is not None and not command_mode:
-            return await self._planned(message, ctx, actor, text)
-        return await self._commanded(message, ctx, actor, text)
+            return await self._planned(message, ctx, actor, text, command)
+        return await self._commanded(message, ctx, actor, command)
 
     async def _commanded(
-        self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str, note: str = ""
+        self,
+        message: IncomingMessage,
+        ctx: ToolContext,
+        actor: Actor,
+        command: Command,
+        note: str = "",
     ) -> tuple[Reply, list[str]]:
         self.metrics.count("turns_command")
-        command = parse_command(text)
         if command.intent in {"help", "unknown"}:
             return Reply(text=(note + (command.text or "")).strip()), []
         if command.intent.startswith("alerts"):
@@ -193,7 +198,7 @@ class Engine:
         return await self._compose(message, actor, results, note.strip() or None, quiet=False)
 
     async def _planned(
-        self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str
+        self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str, command: Command
     ) -> tuple[Reply, list[str]]:
         assert self.planner is not None
         self.metrics.count("turns_model")
@@ -209,9 +214,9 @@ class Engine:
         except ModelError as exc:
             self.metrics.count("model_errors")
             logger.warning("model failed: %s", exc)
-            if parse_command(text).intent == "tools":
+            if command.intent == "tools":
                 note = "(The language model is not answering; I used command mode.)\n"
-                return await self._commanded(message, ctx, actor, text, note=note)
+                return await self._commanded(message, ctx, actor, command, note=note)
             return Reply(text=f"{exc} You can still use commands; type **help**."), []
         self.metrics.count("model_prompt_tokens", outcome.usage.prompt_tokens)
         self.metrics.count("model_completion_tokens", outcome.usage.completion_tokens)
