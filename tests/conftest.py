@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pg import PostgresServer, postgres_for_tests
 from support import FAST_RETRY, FIXED_NOW, credentials_for, sandbox_config
-from swagger_contract import allowed
+from swagger_contract import undeclared
 
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
@@ -40,11 +40,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
     await box.start()
     try:
         yield box
-        strays = [
-            f"{record.method} {record.path}"
-            for record in box.requests
-            if not allowed(record.method, record.path)
-        ]
+        strays = undeclared(box.requests)
         assert not strays, f"requests outside Autotask's Swagger contract: {strays}"
     finally:
         await box.stop()

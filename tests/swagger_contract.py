@@ -1,25 +1,29 @@
 """Checks requests against the paths and methods of Autotask's own Swagger document.
 
-The document lives in the shared folder beside the project (../shared/autotask/ from the repo root).
+The document is a contract file (tests/contracts.py says where the suite finds it). Without it,
+``allowed`` cannot check anything: ``present()`` tells callers whether the check is on.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SWAGGER = SHARED / "autotask" / "autotask-rest-swagger-v1-2022.json"
+from contracts import AUTOTASK_SWAGGER, available, load_json
 
 _PREFIX = re.compile(r"^/atservicesrest", re.IGNORECASE)
 
 
-@cache
+def present() -> bool:
+    """True when Autotask's Swagger document is there to check requests against."""
+    return available(AUTOTASK_SWAGGER) is not None
+
+
 def swagger() -> dict[str, object]:
-    data: dict[str, object] = json.loads(SWAGGER.read_text(encoding="utf-8"))
+    """The document (skips the calling test when it is absent)."""
+    data: dict[str, object] = load_json(AUTOTASK_SWAGGER)
     return data
 
 
@@ -52,3 +56,13 @@ def model(entity_model: str) -> dict[str, object]:
     assert isinstance(definitions, dict)
     found: dict[str, object] = definitions[entity_model]
     return found
+
+
+def undeclared(requests: Iterable[Any]) -> list[str]:
+    """``METHOD path`` of each recorded sandbox request Swagger does not declare.
+
+    Empty when the document is absent: the check then adds nothing to the test it guards.
+    """
+    if not present():
+        return []
+    return [f"{r.method} {r.path}" for r in requests if not allowed(r.method, r.path)]

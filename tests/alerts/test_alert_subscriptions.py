@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alert_support import ROOM, Alerts, company_id, message, pick
+from contracts import TENANT_SAMPLE, require
 from engine_support import RecordingSurface, technician_email
 from support import FAST_RETRY, FIXED_NOW, credentials_for, sandbox_config
 
@@ -17,8 +17,6 @@ from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, ToolContext, ToolError
 from bot.alerts import AlertFilters, Matcher, Watched, priority_ladder, resolve_filters
 from bot.storage import Subscription
-
-TENANT_SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "autotask" / "tenant-sample"
 
 
 async def test_filters_resolve_to_the_tenants_ids(tenant: Tenant, sandbox: Sandbox) -> None:
@@ -42,7 +40,7 @@ async def test_filters_resolve_to_the_tenants_ids(tenant: Tenant, sandbox: Sandb
 
 async def test_priority_or_above_follows_the_picklist_order_of_another_tenant() -> None:
     # The tenant sample: 1 Critical, 2 Medium, 3 Low, 5 High, 6 Urgent, listed Low → Critical.
-    config = sandbox_config(tickets=50, metadata_dir=TENANT_SAMPLE)
+    config = sandbox_config(tickets=50, metadata_dir=require(TENANT_SAMPLE))
     async with (
         Sandbox(config) as box,
         AutotaskClient(credentials_for(box), zone_url=box.api_url, retry=FAST_RETRY) as client,

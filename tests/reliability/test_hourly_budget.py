@@ -22,7 +22,7 @@ from fault_support import (  # noqa: F401  (fixtures)
     writes,
 )
 from support import FAST_RETRY, ScriptedModel, credentials_for, sandbox_config, text_turn, tool_turn
-from swagger_contract import allowed
+from swagger_contract import undeclared
 
 from autotask import AutotaskClient, BudgetGuard, BusyError
 from autotask.sandbox import Sandbox
@@ -45,7 +45,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
     await box.start()
     try:
         yield box
-        strays = [f"{r.method} {r.path}" for r in box.requests if not allowed(r.method, r.path)]
+        strays = undeclared(box.requests)
         assert not strays, f"requests outside Autotask's Swagger contract: {strays}"
     finally:
         await box.stop()

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from contracts import TENANT_SAMPLE, require
 
 from autotask.sandbox import Sandbox, SandboxConfig
 
@@ -43,10 +44,8 @@ def now_text() -> str:
 
 @pytest.fixture
 def tenant_dir() -> Path:
-    """The real tenant's metadata in the shared folder beside the repo."""
-    path = Path(__file__).resolve().parents[2].parent / "shared" / "autotask" / "tenant-sample"
-    assert path.is_dir(), path
-    return path
+    """A real tenant's metadata (a contract file; the test skips without it)."""
+    return require(TENANT_SAMPLE)
 
 
 @pytest.fixture

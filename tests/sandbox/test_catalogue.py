@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -11,11 +10,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from contracts import AUTOTASK_METHOD_SUMMARY, AUTOTASK_SWAGGER, CONTRACTS_DIR, load_json, needs
 
 from autotask._catalogue import AREAS, EntityType, entity_type, entity_types
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared" / "autotask"
 
 ROOT_VERBS = {
     "GET query": "query",
@@ -39,15 +38,13 @@ CHILD_VERBS = {
 
 @cache
 def summary() -> dict[str, Any]:
-    text = (SHARED / "autotask-rest-entity-method-summary-2026.json").read_text()
-    result: dict[str, Any] = json.loads(text)
+    result: dict[str, Any] = load_json(AUTOTASK_METHOD_SUMMARY)
     return result
 
 
 @cache
 def swagger_definitions() -> dict[str, Any]:
-    text = (SHARED / "autotask-rest-swagger-v1-2022.json").read_text()
-    result: dict[str, Any] = json.loads(text)["definitions"]
+    result: dict[str, Any] = load_json(AUTOTASK_SWAGGER)["definitions"]
     return result
 
 
@@ -204,7 +201,8 @@ def test_areas_and_administrative_flags(name: str, area: str, administrative: bo
     assert (found.area, found.administrative) == (area, administrative)
 
 
+@needs(AUTOTASK_SWAGGER, AUTOTASK_METHOD_SUMMARY)
 def test_the_packaged_catalogue_is_what_the_generator_writes() -> None:
     generator = _load_script("gen_catalogue")
     packaged = resources.files("autotask").joinpath("catalogue.json").read_text(encoding="utf-8")
-    assert generator.render(generator.build(SHARED)) == packaged
+    assert generator.render(generator.build(CONTRACTS_DIR / "autotask")) == packaged

@@ -10,13 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from contracts import (
+    AUTOTASK_SWAGGER,
+    CONTRACTS_DIR,
+    TENANT_SAMPLE,
+    load_json,
+    needs,
+    require,
+)
 
 from autotask._catalogue import entity_type
 from autotask.sandbox._metadata import MetadataRegistry
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-TENANT = SHARED / "autotask" / "tenant-sample"
 PACKAGED = resources.files("autotask").joinpath("sandbox", "metadata")
 
 CORE = (
@@ -53,8 +59,7 @@ SWAGGER_TYPES = {
 
 @cache
 def swagger_definitions() -> dict[str, Any]:
-    text = (SHARED / "autotask" / "autotask-rest-swagger-v1-2022.json").read_text()
-    result: dict[str, Any] = json.loads(text)["definitions"]
+    result: dict[str, Any] = load_json(AUTOTASK_SWAGGER)["definitions"]
     return result
 
 
@@ -70,7 +75,8 @@ def packaged(name: str) -> list[dict[str, Any]]:
 
 
 def tenant(name: str) -> dict[str, dict[str, Any]]:
-    document = json.loads((TENANT / f"{name}.entityInformation.fields.json").read_text())
+    path = require(TENANT_SAMPLE) / f"{name}.entityInformation.fields.json"
+    document = json.loads(path.read_text())
     return {f["name"]: f for f in document["fields"]}
 
 
@@ -214,7 +220,7 @@ def test_lookups_ignore_case_and_answer_empty_for_non_picklists() -> None:
 
 
 def test_the_tenant_sample_replaces_the_packaged_metadata() -> None:
-    loaded = MetadataRegistry(TENANT)
+    loaded = MetadataRegistry(require(TENANT_SAMPLE))
     tickets = loaded.get("Tickets")
     assert tickets is not None
     labels = {v["value"]: v["label"] for v in tickets.picklist("priority")}
@@ -251,6 +257,7 @@ def test_a_missing_override_directory_is_an_error(tmp_path: Path) -> None:
         MetadataRegistry(tmp_path / "missing")
 
 
+@needs(AUTOTASK_SWAGGER, TENANT_SAMPLE)
 def test_the_packaged_files_are_what_the_generator_writes(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location(
         "gen_sandbox_metadata", REPO / "scripts" / "gen_sandbox_metadata.py"
@@ -258,7 +265,7 @@ def test_the_packaged_files_are_what_the_generator_writes(tmp_path: Path) -> Non
     assert spec is not None and spec.loader is not None
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    written = generator.generate(SHARED, tmp_path)
+    written = generator.generate(CONTRACTS_DIR, tmp_path)
     assert {path.name for path in written} == {
         item.name for item in PACKAGED.iterdir() if item.name.endswith(".json")
     }

@@ -7,17 +7,16 @@ import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from contracts import TENANT_SAMPLE, require
 
 from autotask._catalogue import entity_type
 from autotask.sandbox._metadata import EntityMetadata, MetadataRegistry
 from autotask.sandbox._seed import DemoData, build_demo_msp
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-TENANT = Path(__file__).resolve().parents[2].parent / "shared" / "autotask" / "tenant-sample"
 DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$")
 CUSTOMERS = {
     "Contoso", "Northwind Traders", "Acme Corporation", "Fabrikam", "Adventure Works",
@@ -319,7 +318,7 @@ def test_configuration_items_are_named_per_customer() -> None:
 
 
 def test_a_tenants_metadata_gives_that_tenants_values() -> None:
-    tenant = MetadataRegistry(TENANT)
+    tenant = MetadataRegistry(require(TENANT_SAMPLE))
     data = build_demo_msp(tenant, tickets=300, now=NOW)
     check_records(data, tenant)
     priorities = {v["label"]: int(v["value"]) for v in meta("Tickets", tenant).picklist("priority")}

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml  # type: ignore[import-untyped]
+from contracts import SLACK_MANIFEST, load_json
 
 from adapters.slack import COMMAND
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "manifest" / "slack" / "manifest.yaml"
-SCHEMA = REPO.parent / "shared" / "schemas" / "slack-app-manifest.schema.json"
 
 # Every Web API method the bot calls, and the bot scope it needs.
 SCOPES_USED = {
@@ -38,9 +37,7 @@ def _manifest() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft4Validator:
-    if not SCHEMA.is_file():
-        pytest.skip("the shared schemas folder is not next to the repository")
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = load_json(SLACK_MANIFEST)
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
 
