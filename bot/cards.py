@@ -53,7 +53,37 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def list_card(result: SearchResult) -> Card:
+_NARROW = ("ticketNumber", "title", "status", "companyName", "contractName", "projectName",
+           "firstName", "lastName", "dateWorked", "hoursWorked", "referenceTitle", "invoiceNumber",
+           "name")  # fmt: skip
+
+
+def _narrow_columns(columns: list[str]) -> tuple[int, ...]:
+    """The columns a narrow window keeps: number, title and status (at most three)."""
+    kept = [i for i, c in enumerate(columns) if c in _NARROW][:3]
+    return tuple(kept) or tuple(range(min(2, len(columns))))
+
+
+def list_footer(result: SearchResult, shown: int) -> str:
+    """What a list covers, its order and what was left out: "25 of 39 open tickets, newest
+    first; say `export …` for all"."""
+    noun = humanize(result.entity).lower()
+    state = next((w for w in result.conditions if w in {"open", "closed"}), None)
+    what = f"{state} {noun}" if state else noun
+    left_out = " (closed ones left out)" if state == "open" else ""
+    order = f", {result.order}" if result.order else ""
+    window = result.scope[result.scope.find(" (") :] if " (sorted" in result.scope else ""
+    total = result.total
+    if total is None:
+        return f"{shown:,} {what} shown{left_out}{order}"
+    if total == 0:
+        return f"No {what} match{left_out}."
+    if shown >= total:
+        return f"All {total:,} {what}{left_out}{order}{window}"
+    return f"{shown:,} of {total:,} {what}{left_out}{order}{window}; say `export …` for all"
+
+
+def list_card(result: SearchResult, *, timezone: str | None = None) -> Card:
     columns = [c for c in (result.rows[0].keys() if result.rows else []) if c != "id"]
     rows = tuple(tuple(_text(row.get(c)) for c in columns) for row in result.rows[:MAX_ROWS])
     template = result.link_template
@@ -61,9 +91,6 @@ def list_card(result: SearchResult) -> Card:
         template.replace("{id}", str(row["id"])) if template else None
         for row in result.rows[:MAX_ROWS]
     )
-    scope = result.scope
-    if len(result.rows) > MAX_ROWS:
-        scope += f" ({MAX_ROWS} listed here; ask to export for all)"
     subtitle = "; ".join(result.conditions) if result.conditions else None
     return Card(
         kind="list",
@@ -73,7 +100,11 @@ def list_card(result: SearchResult) -> Card:
         rows=rows,
         row_links=links,
         untrusted=bool(result.untrusted_fields),
-        footer=scope,
+        footer=list_footer(result, len(rows)),
+        total=result.total,
+        order=result.order,
+        narrow=_narrow_columns(columns),
+        timezone=timezone,
     )
 
 

@@ -105,6 +105,12 @@ class Card(_Model):
     link: LinkButton | None = None
     actions: tuple[CardAction, ...] = ()
     footer: str | None = None
+    total: int | None = Field(default=None, description="a list's matches (rows may be fewer)")
+    order: str | None = Field(default=None, description="a list's order, e.g. 'newest first'")
+    narrow: tuple[int, ...] = Field(
+        default=(), description="columns kept on a narrow screen (number, title, status)"
+    )
+    timezone: str | None = Field(default=None, description="the zone of the times shown")
 
 
 class FileAttachment(_Model):

@@ -102,7 +102,9 @@ def writable_snapshot(schema: EntitySchema, record: Record) -> Record:
     keep = {f.name for f in schema.fields if not f.is_read_only and f.name != "id"}
     snapshot = {k: v for k, v in record.items() if k in keep}
     udfs = record.get("userDefinedFields") or []
-    snapshot["userDefinedFields"] = sorted((u.get("name"), u.get("value")) for u in udfs)
+    # lists, not tuples: a stored plan comes back from JSON with lists, and must compare equal
+    pairs = sorted((str(u.get("name")), u.get("value")) for u in udfs)
+    snapshot["userDefinedFields"] = [[name, value] for name, value in pairs]
     return snapshot
 
 
@@ -254,8 +256,14 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
         fingerprint=fingerprint(snapshot),
         snapshot=snapshot,
         link=link(web, schema.entity, record_id),
-        untrusted_fields=[c.field for c in changes if c.field in UNTRUSTED_FIELDS],
+        untrusted_fields=_others_text(changes),
     )
+
+
+def _others_text(changes: list[FieldChange]) -> list[str]:
+    """Fields whose shown value someone else wrote: the record's old text. The technician's own
+    new values (a note, a time entry's summary) are theirs, not a customer's."""
+    return [c.field for c in changes if c.field in UNTRUSTED_FIELDS and c.before not in (None, "")]
 
 
 # For a create with no parent collection: the record a technician would open to check on it.
@@ -298,5 +306,5 @@ async def _plan_create(
         attributed_to=_attribution(ctx),
         notes=outcome.notes,
         link=link(web, parent.entity, parent.id) if parent else _create_link(web, payload),
-        untrusted_fields=[c.field for c in changes if c.field in UNTRUSTED_FIELDS],
+        untrusted_fields=_others_text(changes),
     )

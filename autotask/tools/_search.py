@@ -12,6 +12,7 @@ from ._context import ToolContext
 from ._errors import ToolError
 from ._export import ExportInfo, export_csv
 from ._links import link_template
+from ._order import order_words
 from ._rows import Renderer, default_fields
 from ._schema import EntitySchema
 
@@ -35,7 +36,9 @@ class SearchArgs(BaseModel):
         default=None, description="Fields to show; default: the ones a technician needs."
     )
     sort: str | None = Field(
-        default=None, description="Field to sort by; prefix '-' for descending ('-createDate')."
+        default=None,
+        description="Field to sort by; prefix '-' for descending ('-createDate'); several "
+        "comma-separated, the first deciding ('priority,-createDate').",
     )
     limit: int = Field(default=25, ge=1, le=200, description="Rows to show in list mode.")
     mode: Literal["list", "count", "export"] = Field(
@@ -52,6 +55,9 @@ class SearchResult(BaseModel):
     total: int | None = Field(description="How many records match (None when not counted).")
     shown: int
     scope: str = Field(description="What the rows cover, e.g. '25 of 1,204 shown'.")
+    order: str | None = Field(
+        default=None, description="The order of the rows in words, e.g. 'newest first'."
+    )
     rows: list[Record] = Field(default_factory=list)
     link_template: str | None = Field(default=None, description="Deep link; {id} = row id.")
     untrusted_fields: list[str] = Field(
@@ -76,19 +82,35 @@ def _sort_key(schema: EntitySchema, field: str) -> Any:
     return key
 
 
+def _sort_keys(sort: str | None) -> list[str]:
+    """``"priority,-createDate"`` → ``["priority", "-createDate"]`` (blank keys dropped)."""
+    return [key.strip() for key in (sort or "").split(",") if key.strip().lstrip("-+")]
+
+
+def _sorted(schema: EntitySchema, rows: list[Record], keys: list[str]) -> None:
+    """Sort in place by every key, the first one deciding (stable sorts, last key first)."""
+    for key in reversed(keys):
+        name = key.lstrip("-+")
+        if name.lower() == "id":
+            rows.sort(key=lambda r: r.get("id") or 0, reverse=key[0] == "-")
+        else:
+            rows.sort(key=_sort_key(schema, name), reverse=key[0] == "-")
+
+
 async def _fetch(
     ctx: ToolContext, schema: EntitySchema, query: Query, args: SearchArgs
 ) -> tuple[list[Record], int | None, bool]:
     """Rows to show, the total (when known) and whether the sort covered every match."""
-    if args.sort and args.sort.lstrip("-+").lower() not in {"id", ""}:
+    keys = _sort_keys(args.sort)
+    if any(key.lstrip("-+").lower() != "id" for key in keys):
         if await ctx.tenant.budget.over():  # sorting reads every match: only one page may
             await _small_or_paused(ctx, await ctx.client.count(schema.entity, query))
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
         complete = len(rows) < SORT_WINDOW
-        rows.sort(key=_sort_key(schema, args.sort.lstrip("-+")), reverse=args.sort[0] == "-")
+        _sorted(schema, rows, keys)
         total = len(rows) if complete else await ctx.client.count(schema.entity, query)
         return rows[: args.limit], total, complete
-    if args.sort and args.sort.startswith("-"):
+    if keys and keys[0].startswith("-"):
         total = await ctx.client.count(schema.entity, query)
         await _small_or_paused(ctx, total)
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
@@ -124,7 +146,9 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
         raise ToolError("Autotask can filter on only one user-defined field per search.")
     fields = tuple(args.fields) if args.fields else default_fields(schema)
     renderer = Renderer(ctx, schema, fields)
-    include = tuple(dict.fromkeys(renderer.fields))
+    sorted_on = [schema.require(k.lstrip("-+")).name for k in _sort_keys(args.sort)]
+    sorted_on = [name for name in sorted_on if schema.field(name)]  # UDFs always come along
+    include = tuple(dict.fromkeys([*renderer.fields, *sorted_on]))
     query = Query(include_fields=include)  # no conditions: every record (match-all filter)
     if filters:
         query = Query(filter=tuple(filters), include_fields=include)
@@ -156,5 +180,6 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
             "shown": len(rows),
             "scope": _scope(len(rows), counted, complete, schema.entity),
             "link_template": link_template(web, schema.entity),
+            "order": order_words(schema, args.sort),
         }
     )

@@ -232,3 +232,42 @@ async def test_a_create_links_to_what_a_technician_would_open(
     )
     fabrikam = next(c["id"] for c in sandbox.records("Companies") if c["companyName"] == "Fabrikam")
     assert new.link and new.link.endswith(f"OpenAccount&AccountID={fabrikam}")
+
+
+async def test_a_stored_plan_names_only_the_fields_that_moved(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    plan = await plan_change(
+        ctx, _plan(action="update", entity="Tickets", id=ticket["id"], fields={"priority": "Low"})
+    )
+    stored = ChangePlan.model_validate_json(plan.model_dump_json())  # as the plans table holds it
+    changed = dict(sandbox.get_record("Tickets", ticket["id"]) or {})
+    changed["title"] = "Changed by someone else"
+    sandbox.put_record("Tickets", changed)
+    assert ctx.actor is not None
+    result = await apply_change(ctx, stored, ctx.actor)
+    assert result.status == "stale"
+    assert [m.field for m in result.moved] == ["title"]
+    assert "user defined" not in result.message.lower()
+
+
+async def test_the_technicians_own_words_are_not_flagged_as_customer_text(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    entry = await plan_change(
+        ctx,
+        _plan(action="create", entity="TimeEntries",
+              fields={"ticket": ticket["id"], "duration": "1h", "summaryNotes": "Rebuilt profile"}),
+    )  # fmt: skip
+    note = await plan_change(
+        ctx,
+        _plan(action="create", entity="TicketNotes",
+              fields={"ticket": ticket["id"], "title": "Call", "description": "Rang the user"}),
+    )  # fmt: skip
+    retitle = await plan_change(
+        ctx, _plan(action="update", entity="Tickets", id=ticket["id"], fields={"title": "VPN"})
+    )
+    assert entry.untrusted_fields == [] and note.untrusted_fields == []
+    assert retitle.untrusted_fields == ["title"], "the old title was written by someone else"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 
@@ -207,3 +208,29 @@ async def test_udf_filter_by_label(ctx: ToolContext, sandbox: Sandbox) -> None:
         {"entity": "Tickets", "mode": "count", "filters": [{"field": udf.name, "value": values[0]}]}
     )
     assert (await search(ctx, args)).total == values.count(values[0])
+
+
+async def test_the_order_is_said_in_words(ctx: ToolContext) -> None:
+    newest = await search(ctx, SearchArgs(entity="Tickets", sort="-createDate", limit=3))
+    oldest = await search(ctx, SearchArgs(entity="Tickets", limit=3))
+    due = await search(ctx, SearchArgs(entity="Tickets", sort="dueDateTime", limit=3))
+    contracts = await search(ctx, SearchArgs(entity="Contracts", sort="endDate", limit=3))
+    assert (newest.order, oldest.order) == ("newest first", "oldest first")
+    assert due.order == "by due date, soonest first"
+    assert contracts.order == "by end date, soonest first"
+
+
+async def test_urgency_then_newest(ctx: ToolContext, sandbox: Sandbox) -> None:
+    args = SearchArgs.model_validate(
+        {"entity": "Tickets", "filters": [{"field": "open", "value": True}],
+         "sort": "priority,-createDate", "limit": 200}
+    )  # fmt: skip
+    result = await search(ctx, args)
+    assert result.order == "by priority, most urgent first, then newest first"
+    picklist = sandbox.metadata.get("Tickets").picklist("priority")
+    ranks = {int(v["value"]): v.get("sortOrder") or 0 for v in picklist}
+    by_id = {t["id"]: t for t in sandbox.records("Tickets")}
+    keys = [(ranks[by_id[r["id"]]["priority"]], by_id[r["id"]]["createDate"]) for r in result.rows]
+    assert len({k[0] for k in keys}) > 1, "the demo MSP has open tickets of several priorities"
+    for (rank, created), (next_rank, next_created) in itertools.pairwise(keys):
+        assert rank < next_rank or (rank == next_rank and created >= next_created)
