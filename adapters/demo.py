@@ -76,6 +76,7 @@ def demo_settings(options: DemoOptions, sandbox: Sandbox, base: Settings | None 
         web_url=sandbox.web_url,
     )
     settings.webchat.enabled = True
+    settings.webchat.acknowledge_no_login = True  # the demo is a local tool by design
     settings.server.host = options.host
     settings.server.port = options.port
     settings.data_dir = options.data_dir

@@ -17,6 +17,7 @@ from bot.recovery import recover_interrupted
 from bot.settings import Settings
 
 from .downloads import Downloads
+from .loopback import is_loopback
 from .ops import OpsPart
 from .runtime import Runtime, open_runtime
 from .web import WebPart, build_app, running_app
@@ -38,7 +39,7 @@ def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
         from .teams import TeamsPart
 
         parts.append(TeamsPart(runtime, downloads=downloads))
-    if settings.webchat.enabled:
+    if settings.webchat.enabled and _webchat_allowed(settings):
         from .webchat import WebChatPart
 
         parts.append(WebChatPart(runtime, downloads=downloads))
@@ -47,6 +48,25 @@ def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
 
         parts.append(AlertsPart(runtime))
     return parts
+
+
+def _webchat_allowed(settings: Settings) -> bool:
+    """The web chat has no login: only on a loopback host, and only when acknowledged."""
+    if not is_loopback(settings.server.host):
+        logger.error(
+            "the web chat is off: it has no login and the server listens on %s; it runs only "
+            "on 127.0.0.1, ::1 or localhost (ATBOT_SERVER__HOST)",
+            settings.server.host,
+        )
+        return False
+    if not settings.webchat.acknowledge_no_login:
+        logger.error(
+            "the web chat is off: it has no login, so anyone who reaches this machine's port "
+            "(a reverse proxy on this host too) could act as any technician; set "
+            "ATBOT_WEBCHAT__ACKNOWLEDGE_NO_LOGIN=true to serve it on loopback anyway"
+        )
+        return False
+    return True
 
 
 async def serve(

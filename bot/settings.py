@@ -111,6 +111,8 @@ class TeamsSettings(BaseModel):
     app_password: SecretStr | None = None
     tenant_id: str | None = None
     app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = "SingleTenant"
+    # where the Bot Framework publishes the keys that sign its requests (tests point it elsewhere)
+    openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 
     @property
     def configured(self) -> bool:
@@ -119,6 +121,8 @@ class TeamsSettings(BaseModel):
 
 class WebChatSettings(BaseModel):
     enabled: bool = False  # `atbot demo` turns it on
+    # it has no login: `atbot run` serves it only on a loopback host and with this set to true
+    acknowledge_no_login: bool = False
 
 
 class AlertSettings(BaseModel):

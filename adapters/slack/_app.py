@@ -302,9 +302,14 @@ class SlackBot:
         except Exception:
             logger.warning("could not tell the user about reference %s", reference, exc_info=True)
 
-    async def on_error(self, error: Exception, body: dict[str, Any]) -> None:
-        """bolt's error handler: whatever failed before the work started."""
-        channel, user = body_where(body)
+    async def on_error(
+        self, error: Exception, body: dict[str, Any], context: AsyncBoltContext | None
+    ) -> None:
+        """bolt's error handler: whatever failed before the work started. The user named in the
+        body is told only when bolt got as far as authorizing it, i.e. the request was verified
+        (Socket Mode envelopes come over the app's own authenticated connection)."""
+        verified = context is not None and context.get("authorize_result") is not None
+        channel, user = body_where(body) if verified else (None, None)
 
         async def tell(text: str) -> None:
             if channel and user:

@@ -1,5 +1,6 @@
-"""The Slack part of the bot's web server: HTTP mode (``POST /slack/events``, signatures checked
-by bolt) or Socket Mode (an outgoing WebSocket with the app-level token)."""
+"""The Slack part of the bot's web server: HTTP mode (``POST /slack/events``, signatures and
+shapes checked before bolt sees a request) or Socket Mode (an outgoing WebSocket with the
+app-level token)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..downloads import Downloads
 from ..runtime import Runtime
 from ._app import SlackBot
 from ._payloads import PLATFORM
+from ._requests import parse_body, signature_ok
 from ._surface import slack_error
 
 __all__ = ["EVENTS_PATH", "SlackPart"]
@@ -84,5 +86,18 @@ class SlackPart:
             self.bot.client.session = None
 
     async def _events(self, request: web.Request) -> web.Response:
+        """Verified first (401), then shaped (400); only then does bolt get the request."""
+        raw = await request.read()
+        secret = self.settings.signing_secret
+        if secret is None or not signature_ok(
+            secret.get_secret_value(), raw, request.headers, now=time.time()
+        ):
+            self.bot.runtime.engine.metrics.count("slack_requests_unverified")
+            logger.warning("refused a Slack request without a valid signature")
+            return web.Response(status=401, text="The request is not signed by Slack.")
+        if parse_body(raw) is None:
+            self.bot.runtime.engine.metrics.count("slack_requests_malformed")
+            logger.warning("refused a signed Slack request whose body has no known shape")
+            return web.Response(status=400, text="The body is not a Slack request.")
         response = await self.bot.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         strip_mentions,
         thread_address,
     )
+    from ._auth import ChannelTokens, SharedCredentials, Unauthorized
     from ._bot import Background, TeamsBot
     from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
     from ._manifest import ManifestError, ManifestOptions, build_manifest, write_package
@@ -47,6 +48,7 @@ _SOURCES = {
         "strip_mentions",
         "thread_address",
     ),
+    "._auth": ("ChannelTokens", "SharedCredentials", "Unauthorized"),
     "._bot": ("Background", "TeamsBot"),
     "._cards": ("ADAPTIVE_CARD_CONTENT_TYPE", "adaptive_card"),
     "._manifest": ("ManifestError", "ManifestOptions", "build_manifest", "write_package"),
@@ -68,15 +70,18 @@ __all__ = [
     "MESSAGES_PATH",
     "PLATFORM",
     "Background",
+    "ChannelTokens",
     "ManifestError",
     "ManifestOptions",
     "MemberDirectory",
     "MemberLookup",
+    "SharedCredentials",
     "TeamsBot",
     "TeamsDeliveryError",
     "TeamsPart",
     "TeamsSetupError",
     "TeamsSurface",
+    "Unauthorized",
     "adaptive_card",
     "build_bot",
     "build_manifest",

@@ -1,30 +1,40 @@
 """The Teams part of the bot's web server: ``POST /api/messages``.
 
-The route is thin: it hands the request to botbuilder's ``CloudAdapter``, which checks the Bot
-Framework token (with an app id configured) and runs the bot. Without an app id — local
-development, as with the Bot Framework Emulator — there is no token to check, so only requests
-from this machine are accepted.
+The route is thin: with an app id configured it checks the Bot Framework token itself
+(``ChannelTokens``: any fault is a 401, never a traceback) and hands the verified activity to
+botbuilder's ``CloudAdapter``. Without an app id — local development, as with the Bot Framework
+Emulator — there is no token to check, so only requests from this machine are accepted.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from azure.core.exceptions import DeserializationError
-from botbuilder.core import BotAdapter
+from botbuilder.core import BotAdapter, serializer_helper
+from botbuilder.core.bot_framework_adapter import CallerIdConstants
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ServiceClientCredentialsFactory,
 )
 
 from bot.settings import TeamsSettings
 
 from ..downloads import Downloads
+from ..loopback import is_local_request
 from ..runtime import Runtime
 from ._activities import PLATFORM
+from ._auth import ChannelTokens, SharedCredentials, Unauthorized
 from ._bot import Background, TeamsBot
 from ._members import MemberDirectory, MemberLookup
 from ._surface import TeamsSurface
@@ -73,18 +83,17 @@ def _auth_config(settings: TeamsSettings) -> _AuthConfig:
     return _AuthConfig(settings.app_id, password, settings.tenant_id, settings.app_type)
 
 
-def create_adapter(settings: TeamsSettings) -> CloudAdapter:
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(_auth_config(settings)))
-
-
-def is_local_request(request: web.Request) -> bool:
-    """From this machine and not relayed by a proxy (which would hide the real sender)."""
-    if "Forwarded" in request.headers or "X-Forwarded-For" in request.headers:
-        return False
-    try:
-        return ipaddress.ip_address(request.remote or "").is_loopback
-    except ValueError:
-        return False
+def create_adapter(
+    settings: TeamsSettings, *, credentials: ServiceClientCredentialsFactory | None = None
+) -> CloudAdapter:
+    """botbuilder's adapter with one credentials object (and token cache) for the process;
+    ``credentials`` replaces botbuilder's factory that makes them (tests)."""
+    config = _auth_config(settings)
+    credentials = SharedCredentials(
+        credentials or ConfigurationServiceClientCredentialFactory(config)
+    )
+    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
+    return CloudAdapter(auth)
 
 
 def build_bot(
@@ -115,12 +124,24 @@ def build_bot(
 class TeamsPart:
     name = "teams"
 
-    def __init__(self, runtime: Runtime, *, downloads: Downloads | None = None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        downloads: Downloads | None = None,
+        credentials: ServiceClientCredentialsFactory | None = None,
+    ) -> None:
         self.runtime = runtime
-        self.adapter = create_adapter(runtime.settings.teams)
+        self.adapter = create_adapter(runtime.settings.teams, credentials=credentials)
         self.bot = build_bot(runtime, self.adapter, downloads=downloads)
         self.surface: TeamsSurface = self.bot.surface
-        self._local_only = not runtime.settings.teams.app_id
+        teams = runtime.settings.teams
+        self._local_only = not teams.app_id
+        self.tokens = (
+            ChannelTokens(teams.app_id, metadata_url=teams.openid_metadata_url)
+            if teams.app_id
+            else None
+        )
 
     def install(self, app: web.Application) -> None:
         app.router.add_post(MESSAGES_PATH, self._messages)
@@ -149,8 +170,49 @@ class TeamsPart:
             )
         if request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text="Send a Bot Framework activity as JSON.")
+        if self.tokens is None:
+            return await self._process_local(request)
+        activity = await _activity_of(request)
+        try:
+            identity = await self.tokens.identity(
+                request.headers.get("Authorization"),
+                channel_id=activity.channel_id,
+                service_url=activity.service_url,
+            )
+        except Unauthorized as exc:
+            self.runtime.engine.metrics.count("teams_requests_unauthorized")
+            logger.warning("refused a Teams request: %s", exc)
+            raise web.HTTPUnauthorized(text="The Bot Framework token is not valid.") from None
+        auth = self.adapter.bot_framework_authentication
+        verified = AuthenticateRequestResult()
+        verified.claims_identity = identity
+        verified.audience = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        verified.caller_id = CallerIdConstants.public_azure_channel
+        verified.connector_factory = auth.create_connector_factory(identity)
+        invoke = await self.adapter.process_activity(verified, activity, self.bot.on_turn)
+        if invoke:
+            return web.json_response(data=_serialised(invoke.body), status=invoke.status)
+        return web.Response(status=201)
+
+    async def _process_local(self, request: web.Request) -> web.StreamResponse:
         try:
             response = await self.adapter.process(request, self.bot)
         except (ValueError, DeserializationError) as exc:
             raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.") from exc
         return response if response is not None else web.Response(status=201)
+
+
+async def _activity_of(request: web.Request) -> Activity:
+    """The activity of a POST, or 400 for a body that is not one."""
+    try:
+        body = await request.json()
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+    except (ValueError, DeserializationError):
+        activity = None
+    if activity is None or not activity.type:
+        raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.")
+    return activity
+
+
+def _serialised(body: Any) -> Any:
+    return serializer_helper(body)

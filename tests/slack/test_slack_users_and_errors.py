@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from fake_slack import BOT_TOKEN, FakeSlack
+from slack_bolt.async_app import AsyncBoltContext
 from slack_harness import TECH, SlackHarness
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -71,7 +72,9 @@ async def test_the_catch_all_handler_never_shows_the_exception_text(
     slack: SlackHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = {"type": "block_actions", "user": {"id": TECH}, "channel": {"id": "C0OPS"}}
-    await slack.part.bot.on_error(RuntimeError("connection string with password=hunter2"), body)
+    context = AsyncBoltContext(authorize_result=await slack.part.bot.identity())
+    error = RuntimeError("connection string with password=hunter2")
+    await slack.part.bot.on_error(error, body, context)
     (whisper,) = slack.fake.called("chat.postEphemeral")
     assert whisper.args["user"] == TECH and whisper.args["channel"] == "C0OPS"
     assert "hunter2" not in json.dumps(whisper.args) and "reference" in whisper.args["text"]

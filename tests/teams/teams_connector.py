@@ -70,6 +70,7 @@ class FakeConnector:
         self.requests: list[tuple[str, str]] = []  # (method, route template)
         self.paths: list[str] = []
         self.invalid: list[str] = []
+        self.authorizations: list[str | None] = []  # the Authorization header of each send
         self._ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self.url = ""
@@ -111,6 +112,7 @@ class FakeConnector:
 
     async def _send(self, request: web.Request) -> web.Response:
         route = self._route(request)
+        self.authorizations.append(request.headers.get("Authorization"))
         body = await request.json()
         if self._activity is not None:
             self.invalid += [e.message for e in self._activity.iter_errors(body)]

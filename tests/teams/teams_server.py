@@ -54,10 +54,12 @@ class BotServer:
 
 
 @asynccontextmanager
-async def serve_teams(runtime: Runtime, host: str = "127.0.0.1") -> AsyncIterator[BotServer]:
+async def serve_teams(
+    runtime: Runtime, host: str = "127.0.0.1", *, credentials: Any = None
+) -> AsyncIterator[BotServer]:
     address: dict[str, str] = {}
     downloads = Downloads(runtime.tenant.export_dir, base_url=lambda: address["url"])
-    part = TeamsPart(runtime, downloads=downloads)
+    part = TeamsPart(runtime, downloads=downloads, credentials=credentials)
     app = build_app(runtime, [part, downloads])
     async with running_app(app, host, 0) as url, httpx.AsyncClient(timeout=30) as http:
         address["url"] = url

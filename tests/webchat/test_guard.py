@@ -68,3 +68,56 @@ def test_the_package_exports_a_curated_list() -> None:
     }
     assert public - {"annotations"} <= set(exported)
     assert all(hasattr(webchat, name) for name in exported)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.7"},
+        {"Forwarded": "for=203.0.113.7;proto=https"},
+        {"X-Real-IP": "203.0.113.7"},
+        {"Via": "1.1 nginx"},
+        {"X-Forwarded-Host": "chat.example"},
+    ],
+)
+def test_a_request_a_proxy_relayed_is_refused_though_it_looks_local(
+    header: dict[str, str],
+) -> None:
+    """A reverse proxy on the same host (nginx rewrites Host to 127.0.0.1) relays strangers."""
+    assert check_request(request(**header)) is not None
+    assert check_request(request("POST", **{"Content-Type": "application/json"}, **header))
+
+
+@pytest.mark.parametrize(
+    ("host", "acknowledged", "served"),
+    [
+        ("127.0.0.1", True, True),
+        ("127.0.0.1", False, False),
+        ("0.0.0.0", True, False),
+        ("192.168.1.2", True, False),
+        ("localhost", True, True),
+    ],
+)
+def test_atbot_run_serves_the_web_chat_only_on_loopback_and_acknowledged(
+    tmp_path: Any, host: str, acknowledged: bool, served: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adapters.downloads import Downloads
+    from adapters.server import make_parts
+    from bot.settings import Settings
+
+    settings = Settings(  # type: ignore[arg-type]
+        data_dir=tmp_path,
+        server={"host": host},
+        webchat={"enabled": True, "acknowledge_no_login": acknowledged},
+        alerts={"enabled": False},
+    )
+
+    class _Runtime:
+        def __init__(self) -> None:
+            self.settings = settings
+            self.surfaces: dict[str, Any] = {}
+
+    parts = make_parts(_Runtime(), Downloads(tmp_path, base_url=lambda: ""))  # type: ignore[arg-type]
+    assert ("webchat" in {part.name for part in parts}) is served
+    if not served:
+        assert "the web chat is off" in caplog.text
