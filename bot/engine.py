@@ -47,6 +47,7 @@ from .planner import Planner, estimate_tokens
 from .settings import Settings
 from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
+from .timers import Timers
 
 __all__ = ["AlertCommands", "Engine"]
 
@@ -94,6 +95,7 @@ class Engine:
         self.rate = RateLimiter(settings.bot.rate_limit_per_minute)
         self.metrics = Metrics()
         self.approvals = Approvals(self)
+        self.timers = Timers(self)
 
     def context(self, actor: Actor | None) -> ToolContext:
         return ToolContext(
@@ -164,8 +166,8 @@ class Engine:
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
         command = parse_command(text)  # once per turn: routing, the fast path, the fallback
-        if command.intent.startswith("alerts"):
-            command_mode = True  # alert subscriptions are bot settings, handled by the grammar
+        if command.intent.startswith(("alerts", "timer")):
+            command_mode = True  # alerts and timers are the bot's own state, read by the grammar
         if self.planner is not None and not command_mode:
             return await self._planned(message, ctx, actor, text, command)
         return await self._commanded(message, ctx, actor, command)
@@ -186,6 +188,8 @@ class Engine:
                 return Reply(text="New-ticket alerts are not set up on this bot."), []
             reply = await self.alerts.command(message, actor, command)
             return reply, []
+        if command.intent.startswith("timer"):
+            return await self.timers.command(message, ctx, actor, command)
         results: Results = []
         for tool_call in command.calls:
             self.metrics.count(f"tool_calls_{tool_call.name}")

@@ -1,7 +1,8 @@
 """The defaults a technician expects when planning a change.
 
 Time entries get the technician as resource, their role for the ticket (Autotask rejects ticket
-time without a roleID), today's date, and hours or start/end from "45m"/"1.5h". New tickets get
+time without a roleID), today's date, and hours or start/end from "45m"/"1.5h" (ending now, or
+starting when ``start`` says: "yesterday 14:00"). New tickets get
 status/priority/queue from settings or the picklist defaults. Notes are internal unless asked to be
 customer-visible, and the preview says which.
 """
@@ -19,13 +20,14 @@ from ._errors import ToolError
 from ._names import display_name
 from ._schema import EntitySchema
 from ._values import parse_duration, wire_datetime
+from ._worked import parse_start, worked_span
 
 __all__ = ["DefaultsOutcome", "apply_defaults", "take_special_fields"]
 
 Record = dict[str, Any]
 NOTE_ENTITIES = {"TicketNotes", "TaskNotes", "ProjectNotes", "CompanyNotes"}
 _SPECIAL = {
-    "TimeEntries": {"duration"},
+    "TimeEntries": {"duration", "start"},
     **{entity: {"customer_visible", "internal"} for entity in NOTE_ENTITIES},
 }
 _TICKET_DEFAULTS = (
@@ -72,6 +74,29 @@ def _hours_text(hours: float) -> str:
     )
 
 
+def _when_worked(ctx: ToolContext, payload: Record, special: Record) -> tuple[str, list[str]]:
+    """dateWorked and start/end: from ``start`` ("yesterday 14:00") or ending now; the words
+    the preview's summary gets, and its notes."""
+    hours = float(payload["hoursWorked"])
+    if special.get("start") and "startDateTime" not in payload:
+        start = parse_start(str(special["start"]), now=ctx.now(), zone=ctx.tz)
+        span = worked_span(start, hours, zone=ctx.tz)
+        payload.update(span.fields)
+        return f", {start.astimezone(ctx.tz):%a %d %b %H:%M}", [span.note] if span.note else []
+    local_now = ctx.now().astimezone(ctx.tz)
+    today = datetime.combine(local_now.date(), time.min, tzinfo=UTC)
+    payload.setdefault("dateWorked", wire_datetime(today))
+    if "startDateTime" not in payload and payload["dateWorked"] == wire_datetime(today):
+        end = local_now.replace(second=0, microsecond=0).astimezone(UTC)
+        start = end - timedelta(hours=hours)
+        if start.date() == end.date():  # no span over UTC midnight (API-NOTES §7.3)
+            payload["startDateTime"], payload["endDateTime"] = (
+                wire_datetime(start),
+                wire_datetime(end),
+            )
+    return "", []
+
+
 async def _time_entry(ctx: ToolContext, payload: Record, special: Record) -> DefaultsOutcome:
     actor = ctx.require_actor()
     payload.setdefault("resourceID", actor.resource_id)
@@ -79,17 +104,7 @@ async def _time_entry(ctx: ToolContext, payload: Record, special: Record) -> Def
         payload["hoursWorked"] = parse_duration(special["duration"])
     if payload.get("hoursWorked") is None:
         raise ToolError("Say how long the work took (for example 45m or 1.5h).")
-    local_now = ctx.now().astimezone(ctx.tz)
-    today = datetime.combine(local_now.date(), time.min, tzinfo=UTC)
-    payload.setdefault("dateWorked", wire_datetime(today))
-    if "startDateTime" not in payload and payload["dateWorked"] == wire_datetime(today):
-        end = local_now.replace(second=0, microsecond=0).astimezone(UTC)
-        start = end - timedelta(hours=float(payload["hoursWorked"]))
-        if start.date() == end.date():  # no span over UTC midnight (API-NOTES §7.3)
-            payload["startDateTime"], payload["endDateTime"] = (
-                wire_datetime(start),
-                wire_datetime(end),
-            )
+    when, notes = _when_worked(ctx, payload, special)
     parent = "Tickets" if payload.get("ticketID") else "Tasks" if payload.get("taskID") else None
     if parent is None:
         raise ToolError("Say which ticket (or project task) the time is for.")
@@ -111,7 +126,8 @@ async def _time_entry(ctx: ToolContext, payload: Record, special: Record) -> Def
         else f"resource {payload['resourceID']}"
     )
     return DefaultsOutcome(
-        summary=f"Log {_hours_text(float(payload['hoursWorked']))} on {label} for {who}"
+        summary=f"Log {_hours_text(float(payload['hoursWorked']))} on {label} for {who}{when}",
+        notes=notes,
     )
 
 

@@ -53,8 +53,9 @@ class PlanArgs(BaseModel):
         default_factory=dict,
         description="Values by field name; labels and names are fine (status: 'Complete', "
         "company: 'Contoso', assigned: 'me'). Time entries: ticket (number or id) or task, "
-        "duration ('45m', '1.5h'), summaryNotes. Notes: ticket, title, description, "
-        "customer_visible (default false: internal).",
+        "duration ('45m', '1.5h'), summaryNotes, start (when the work began, in the "
+        "technician's time zone: 'yesterday 14:00', '9:15'; default: it ends now). "
+        "Notes: ticket, title, description, customer_visible (default false: internal).",
     )
 
 

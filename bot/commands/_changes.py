@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._command import Command, ParseFailure, tools
+from ._timing import read_when
 from ._tokens import (
     ME_WORDS,
     PRIORITIES,
@@ -52,22 +53,27 @@ def _who(text: str) -> str:
 
 
 def _log(source: str, tokens: Sequence[Token]) -> Command:
-    """``log 45m on T20241122.0004 VPN troubleshooting``."""
+    """``log 45m on T20241122.0004 VPN troubleshooting`` / ``log 1h yesterday 14:00 on 18420 …``
+    / ``log 30m on 18420 at 9:15 …``."""
     i = 2 if len(tokens) > 1 and tokens[1].key == "time" else 1
     duration = read_duration(tokens, i)
     if duration is None:
         raise ParseFailure(f"Say how long the work took, for example {LOG_EXAMPLE}.")
-    i = duration[1]
+    when = read_when(tokens, duration[1])
+    i = when[1] if when else duration[1]
     if i < len(tokens) and tokens[i].key in {"on", "to", "for", "against"}:
         i += 1
     ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
         raise ParseFailure(f"Say which ticket the time is for, for example {LOG_EXAMPLE}.")
-    summary = free_text(source, tokens[ticket[1] - 1].end)
+    i = ticket[1]
+    if when is None and (when := read_when(tokens, i)) is not None:
+        i = when[1]
+    summary = free_text(source, tokens[i - 1].end)
     if not summary:
         raise ParseFailure(f"Add what you did after the ticket, for example {LOG_EXAMPLE}.")
-    fields = {"ticket": ticket[0], "duration": duration[0], "summaryNotes": summary}
-    return _plan("create", "TimeEntries", fields)
+    fields = {"ticket": ticket[0], "duration": duration[0], **(when[0] if when else {})}
+    return _plan("create", "TimeEntries", {**fields, "summaryNotes": summary})
 
 
 def _note(source: str, tokens: Sequence[Token]) -> Command:

@@ -7,9 +7,36 @@ from typing import Any, Literal
 
 from ..calls import ToolCall
 
-__all__ = ["Command", "Intent", "ParseFailure", "condition", "search_call", "tools"]
+__all__ = [
+    "Command",
+    "Intent",
+    "ParseFailure",
+    "TimerRequest",
+    "condition",
+    "search_call",
+    "tools",
+]
 
-Intent = Literal["tools", "help", "alerts_on", "alerts_off", "alerts_list", "unknown"]
+Intent = Literal[
+    "tools",
+    "help",
+    "alerts_on",
+    "alerts_off",
+    "alerts_list",
+    "timer_start",
+    "timer_stop",
+    "timer_status",
+    "timer_cancel",
+    "unknown",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TimerRequest:
+    """A timer command's words: the ticket (number or id) to time, what the work was."""
+
+    ticket: str | int | None = None
+    summary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +46,7 @@ class Command:
     intent: Intent
     calls: tuple[ToolCall, ...] = ()
     alert_filters: dict[str, Any] | None = None
+    timer: TimerRequest | None = None
     text: str | None = None
 
 

@@ -14,6 +14,7 @@ from ._changes import find_change
 from ._command import Command, ParseFailure, tools
 from ._help import help_command, unknown
 from ._search import find_search
+from ._timing import find_timer
 from ._tokens import (
     PRIORITIES,
     Token,
@@ -170,6 +171,10 @@ def _search(tokens: Sequence[Token]) -> Command | None:
 
 
 def _parse(source: str, tokens: Sequence[Token]) -> Command | None:
+    # before greetings: "start timer on …" is no "start"
+    timer = find_timer(source, _strip_filler(tokens))
+    if timer is not None:
+        return timer
     if tokens[0].key in _GREETINGS:
         return help_command()
     tokens = _strip_filler(tokens)

@@ -68,9 +68,20 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              ("configuration items for Contoso", "devices for Northwind Traders")),
     )),
     ("Changes: each shows a preview; nothing is written until you confirm it", (
-        Form("log <duration> on <ticket> <what you did>", "log time (45m, 1.5h, 1h 30m)",
+        Form("log <duration> on <ticket> [at <time>] <what you did> / "
+             "log <duration> <day> <time> on <ticket> <what you did>",
+             "log time (45m, 1.5h, 1h 30m), ending now unless you say when it started "
+             "(yesterday 14:00, at 9:15, monday 8:30am, 2026-11-24 14:00; in your time zone)",
              ("log 45m on T20241122.0004 VPN troubleshooting", "log 1.5h on 18420: rebuilt profile",
-              "log 1h 30m to #18420 replaced the switch")),
+              "log 1h 30m to #18420 replaced the switch",
+              "log 1h yesterday 14:00 on T20241122.0004 onsite visit",
+              "log 30m on 18420 at 9:15 called the customer")),
+        Form("start timer on <ticket> [what you are doing] / stop timer [what you did] / timer / "
+             "cancel timer",
+             "one running timer per technician; stopping it previews a time entry with the "
+             "elapsed time",
+             ("start timer on T20241122.0004 VPN troubleshooting", "stop timer replaced the switch",
+              "timer", "cancel timer")),
         Form("new ticket for <company> [priority] [queue <name>] [type <label>]: <title>",
              "open a ticket; the title can also be quoted",
              ("new ticket for Northwind high: printer outage",

@@ -2,7 +2,7 @@
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
-``db.leases``, ``db.credentials``. All times are timezone-aware UTC datetimes.
+``db.leases``, ``db.credentials``, ``db.timers``. All times are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ._leases import LeaseStore
 from ._plans import PlanStatus, PlanStore, StoredPlan
 from ._references import ReferenceStore
 from ._tables import StorageError
+from ._timers import RunningTimer, TimerStore
 
 __all__ = [
     "AUDIT_KINDS",
@@ -33,8 +34,10 @@ __all__ = [
     "PlanStatus",
     "PlanStore",
     "ReferenceStore",
+    "RunningTimer",
     "StorageError",
     "StoredPlan",
     "Subscription",
+    "TimerStore",
     "normalize_url",
 ]

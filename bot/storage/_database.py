@@ -31,6 +31,7 @@ from ._migrations import migrate
 from ._plans import PlanStore
 from ._references import ReferenceStore
 from ._tables import StorageError
+from ._timers import TimerStore
 
 __all__ = ["Database", "DialectName", "Gateway", "normalize_url"]
 
@@ -134,6 +135,7 @@ class Database:
         self.references = ReferenceStore(gateway)
         self.alerts = AlertStore(gateway)
         self.leases = LeaseStore(gateway)
+        self.timers = TimerStore(gateway)
         self.credentials = CredentialStore(gateway, credential_key)
 
     @classmethod

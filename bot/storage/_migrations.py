@@ -181,7 +181,25 @@ def _v1_alerts(meta: MetaData) -> None:
     )  # fmt: skip
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _v1_initial_schema),)
+def _v2_timers(conn: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "timers", meta,
+        Column("resource_id", BigInteger, primary_key=True, autoincrement=False),
+        Column("ticket_id", BigInteger, nullable=False),
+        Column("ticket_label", Text, nullable=False),
+        Column("summary", Text),
+        Column("platform", Text, nullable=False),
+        Column("user_id", Text, nullable=False),
+        Column("started_at", UTCDateTime, nullable=False),
+    )  # fmt: skip
+    meta.create_all(conn, checkfirst=False)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _v1_initial_schema),
+    Migration(2, "timers", _v2_timers),
+)
 
 
 def _apply_pending(conn: Connection, migrations: tuple[Migration, ...]) -> list[int]:

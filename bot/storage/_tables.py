@@ -43,6 +43,7 @@ __all__ = [
     "metadata",
     "plans",
     "schema_migrations",
+    "timers",
     "webhook_events",
 ]
 
@@ -221,4 +222,16 @@ credentials = Table(
     Column("name", Text, primary_key=True),
     Column("token", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+timers = Table(
+    "timers",
+    metadata,
+    Column("resource_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("ticket_id", BigInteger, nullable=False),
+    Column("ticket_label", Text, nullable=False),
+    Column("summary", Text),
+    Column("platform", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
 )
