@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from autotask.sandbox import SandboxConfig
 from autotask.tools import Tenant
@@ -28,6 +29,11 @@ class Runtime:
     engine: Engine
     model: ChatModel | None
     surfaces: dict[str, ChatSurface] = field(default_factory=dict)  # platform → where to post
+
+    async def first_delivery(self, platform: str, delivery_id: str) -> bool:
+        """True the first time ``platform`` delivers ``delivery_id`` (an event or activity id),
+        whichever replica it reaches and across restarts; a redelivery is False."""
+        return await self.db.deliveries.first_time(platform, delivery_id, now=datetime.now(UTC))
 
 
 def build_model(settings: Settings) -> ChatModel | None:

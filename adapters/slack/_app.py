@@ -7,8 +7,6 @@ import asyncio
 import logging
 import re
 import secrets
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -58,29 +56,19 @@ _CLICKS = re.compile(r"^(approve|cancel|assign_to_me):")
 
 
 class EventOnce(AsyncMiddleware):
-    """Answers each Events API event once: a redelivery of a seen event_id, or a retry Slack sent
-    because our first answer timed out, is acknowledged and dropped."""
+    """Answers each Events API event once: a delivery of an event_id already seen — by this
+    replica, another one, or before a restart (``first_time`` asks the database) — is
+    acknowledged and dropped. Slack's retry headers do not decide: a retry whose first delivery
+    never arrived (lost, or sent to a replica that died) is the first one seen, and is answered."""
 
     def __init__(
         self,
+        first_time: Callable[[str], Awaitable[bool]],
         *,
-        ttl: float = 600.0,
         on_duplicate: Callable[[], None] = lambda: None,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._ttl = ttl
+        self._first_time = first_time
         self._on_duplicate = on_duplicate
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, key: str) -> bool:
-        now = self._clock()
-        while self._seen and next(iter(self._seen.values())) <= now:
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now + self._ttl
-        return True
 
     async def async_process(
         self,
@@ -94,8 +82,7 @@ class EventOnce(AsyncMiddleware):
             return await next()
         retry = req.headers.get("x-slack-retry-num", [None])[0]
         reason = req.headers.get("x-slack-retry-reason", [None])[0]
-        fresh = self.first_time(f"{body.get('team_id')}:{body['event_id']}")
-        if fresh and not (retry and reason == "http_timeout"):
+        if await self._first_time(f"{body.get('team_id')}:{body['event_id']}"):
             return await next()
         self._on_duplicate()
         logger.info("Slack redelivered an event (retry %s, %s); answered once", retry, reason)
@@ -138,7 +125,12 @@ class SlackBot:
             signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else "",
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        self.app.use(EventOnce(on_duplicate=lambda: self._count("slack_events_redelivered")))
+        self.app.use(
+            EventOnce(
+                partial(runtime.first_delivery, PLATFORM),
+                on_duplicate=lambda: self._count("slack_events_redelivered"),
+            )
+        )
         self.app.error(self.on_error)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("message")(self._on_message)

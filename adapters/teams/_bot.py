@@ -93,14 +93,18 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         *,
         members: MemberLookup,
         background: Background,
+        first_delivery: Callable[[str], Awaitable[bool]] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """``first_delivery(id)`` is False for an activity delivered before (to any replica,
+        before a restart): the Bot Framework resends an activity it thinks was lost."""
         super().__init__()
         self.engine = engine
         self.surface = surface
         self.background = background
         self._references = references
         self._members = members
+        self._first_delivery = first_delivery
         self._clock = clock
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -118,6 +122,9 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
+        if await self._redelivered(activity):
+            logger.info("Teams redelivered an activity; answered once")
+            return
         email = await self._members.email(turn_context, str(activity.from_property.id))
         click = click_of(activity, email)
         if click is not None:
@@ -128,6 +135,11 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         message = message_of(activity, email)
         turn = self.engine.handle(message, self.surface)
         self.background.spawn(turn, message.conversation, "turn")
+
+    async def _redelivered(self, activity: Activity) -> bool:
+        if self._first_delivery is None or not activity.id or not activity.conversation:
+            return False
+        return not await self._first_delivery(f"{activity.conversation.id}:{activity.id}")
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

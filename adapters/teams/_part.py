@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -116,6 +117,7 @@ def build_bot(
         surface,
         members=members or MemberDirectory(),
         background=Background(surface),
+        first_delivery=partial(runtime.first_delivery, PLATFORM),
     )
     adapter.on_turn_error = bot.on_error
     return bot

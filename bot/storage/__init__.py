@@ -2,7 +2,7 @@
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
-``db.leases``, ``db.credentials``, ``db.timers``. All times are timezone-aware UTC datetimes.
+``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``. All times are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from ._alerts import AlertStore, Subscription
 from ._audit import AUDIT_KINDS, AuditEvent, AuditLog
 from ._credentials import CredentialKeyError, CredentialStore
 from ._database import Database, DialectName, normalize_url
+from ._deliveries import DEFAULT_DELIVERY_RETENTION, DeliveryStore
 from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
@@ -21,12 +22,14 @@ from ._timers import RunningTimer, TimerStore
 
 __all__ = [
     "AUDIT_KINDS",
+    "DEFAULT_DELIVERY_RETENTION",
     "AlertStore",
     "AuditEvent",
     "AuditLog",
     "CredentialKeyError",
     "CredentialStore",
     "Database",
+    "DeliveryStore",
     "DialectName",
     "HistoryStore",
     "IdentityStore",

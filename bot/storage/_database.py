@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from ._alerts import AlertStore
 from ._audit import AuditLog
 from ._credentials import CredentialStore
+from ._deliveries import DeliveryStore
 from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
@@ -137,6 +138,7 @@ class Database:
         self.leases = LeaseStore(gateway)
         self.timers = TimerStore(gateway)
         self.credentials = CredentialStore(gateway, credential_key)
+        self.deliveries = DeliveryStore(gateway)
 
     @classmethod
     async def open(cls, url: str, *, credential_key: bytes | str | None = None) -> Database:

@@ -196,9 +196,21 @@ def _v2_timers(conn: Connection) -> None:
     meta.create_all(conn, checkfirst=False)
 
 
+def _v3_platform_deliveries(conn: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "platform_deliveries", meta,
+        Column("key", Text, primary_key=True),
+        Column("seen_at", UTCDateTime, nullable=False),
+        Index("ix_platform_deliveries_seen_at", "seen_at"),
+    )  # fmt: skip
+    meta.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial_schema),
     Migration(2, "timers", _v2_timers),
+    Migration(3, "platform deliveries seen", _v3_platform_deliveries),
 )
 
 

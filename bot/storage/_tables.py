@@ -42,6 +42,7 @@ __all__ = [
     "leases",
     "metadata",
     "plans",
+    "platform_deliveries",
     "schema_migrations",
     "timers",
     "webhook_events",
@@ -234,4 +235,12 @@ timers = Table(
     Column("platform", Text, nullable=False),
     Column("user_id", Text, nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
+)
+
+platform_deliveries = Table(
+    "platform_deliveries",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index("ix_platform_deliveries_seen_at", "seen_at"),
 )
