@@ -2,7 +2,8 @@
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
-``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``. All times are timezone-aware UTC datetimes.
+``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``. All times are timezone-aware
+UTC datetimes.
 """
 
 from __future__ import annotations
