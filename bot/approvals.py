@@ -122,7 +122,7 @@ class Approvals:
                 click.conversation.platform, click.user_id, click.email
             )
         except IdentityError as exc:
-            await self._refuse(click, surface, str(exc), stored)
+            await self._refuse(click, surface, exc.for_audience(shared=click.shared), stored)
             return
         from .alerts import is_alert_plan, take_ticket  # alerts build on this module
 

@@ -128,7 +128,7 @@ class Engine:
             return await self._answer(message, command_mode=command_mode)
         except IdentityError as exc:
             self.metrics.count("turns_refused_identity")
-            return Reply(text=str(exc)), []
+            return Reply(text=exc.for_audience(shared=message.shared)), []
         except AuthenticationError as exc:
             logger.error("Autotask rejected the bot's credentials: %s", exc.where)
             return Reply(

@@ -15,8 +15,21 @@ from autotask.tools import Actor, Tenant, ToolContext, actor_of, find_resource
 __all__ = ["Identity", "IdentityError", "LinkLookup"]
 
 
+IN_PRIVATE = (
+    "I can't match your chat account to an active Autotask resource, so I can't act for you. "
+    "Send me a direct message to see why and what an admin can do."
+)
+
+
 class IdentityError(Exception):
-    """The chat user is not (or not clearly) an active Autotask resource."""
+    """The chat user is not (or not clearly) an active Autotask resource. ``str()`` is the whole
+    story for the user alone (their e-mail, their resource, the admin's command); ``public`` is
+    what may be said where others read along (a channel): none of that."""
+
+    public = IN_PRIVATE
+
+    def for_audience(self, *, shared: bool) -> str:
+        return self.public if shared else str(self)
 
 
 class LinkLookup(Protocol):

@@ -61,6 +61,9 @@ class IncomingMessage(_Model):
     display_name: str | None = None
     text: str
     message_id: str | None = None
+    shared: bool = Field(
+        default=False, description="others read the answer (a channel): no personal data in it"
+    )
 
 
 class Fact(_Model):
@@ -143,6 +146,9 @@ class Click(_Model):
     action: str
     plan_id: str
     message: MessageRef | None = None
+    shared: bool = Field(
+        default=False, description="a refusal would be read by others: no personal data in it"
+    )
 
 
 class ChatSurface(Protocol):

@@ -32,6 +32,7 @@ from ._payloads import (
     conversation_of,
     parse_action_id,
 )
+from ._retries import retry_handlers
 from ._surface import (
     HOOK_PREFIX,
     PLACEHOLDER,
@@ -108,7 +109,9 @@ class SlackBot:
             )
         token = slack.bot_token.get_secret_value()
         self.runtime = runtime
-        self.client = client or AsyncWebClient(token=token, base_url=slack.api_url)
+        self.client = client or AsyncWebClient(
+            token=token, base_url=slack.api_url, retry_handlers=retry_handlers()
+        )
         self.surface = SlackSurface(self.client, downloads=downloads)
         self.users = UserDirectory(self.client)
         self.work = Background()
@@ -120,7 +123,8 @@ class SlackBot:
             return await self.identity()
 
         self.app = AsyncApp(
-            client=AsyncWebClient(base_url=slack.api_url),  # the token comes from authorize
+            # the token comes from authorize
+            client=AsyncWebClient(base_url=slack.api_url, retry_handlers=retry_handlers()),
             authorize=authorize,
             signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else "",
             logger=logging.getLogger("adapters.slack.bolt"),
@@ -196,6 +200,7 @@ class SlackBot:
                 display_name=person.name,
                 text=unformat(strip_mentions(event.text, bot_user_id)),
                 message_id=event.ts,
+                shared=not event.direct,
             )
             await self.runtime.engine.handle(message, turn)
         except Exception as exc:
@@ -224,6 +229,7 @@ class SlackBot:
                 email=person.email,
                 display_name=person.name,
                 text=text,
+                shared=public,
             )
             await self.runtime.engine.handle(message, turn, command_mode=True)
         except Exception as exc:

@@ -22,6 +22,7 @@ from bot.messages import Conversation, FileAttachment, MessageRef, Reply
 
 from ..downloads import Downloads
 from ._blocks import SlackMessage, render_reply
+from ._retries import retry_handlers
 from ._text import escape, to_mrkdwn
 
 __all__ = [
@@ -181,7 +182,7 @@ class _Hook:
     """An interaction's response_url (a slash command's or a click's)."""
 
     def __init__(self, url: str, session: Any) -> None:
-        self._client = AsyncWebhookClient(url, session=session)
+        self._client = AsyncWebhookClient(url, session=session, retry_handlers=retry_handlers())
 
     async def send(self, body: dict[str, Any]) -> None:
         response = await self._client.send_dict(body)

@@ -79,6 +79,8 @@ class UserDirectory:
         try:
             response = await timed("users.info", self._client.users_info(user=user_id))
         except SlackApiError as exc:
+            if _transient(exc):  # Slack is busy: not a fact about the user worth remembering
+                raise
             logger.warning("no e-mail for a Slack user: users.info failed (%s)", slack_error(exc))
             return Person(user_id=user_id), self._retry_after
         user = response.get("user") or {}
@@ -88,3 +90,8 @@ class UserDirectory:
         if not email:
             logger.warning("Slack gave no e-mail for a user; is users:read.email granted?")
         return Person(user_id=user_id, email=email, name=name), self._ttl
+
+
+def _transient(exc: SlackApiError) -> bool:
+    status = exc.response.status_code if exc.response is not None else 0
+    return status == 429 or status >= 500 or slack_error(exc) in {"ratelimited", "fatal_error"}

@@ -135,6 +135,12 @@ def _sender(activity: Activity) -> tuple[str, str | None]:
     return str(account.id), account.name or None
 
 
+def is_shared(activity: Activity) -> bool:
+    """Others read the bot's answers here (a channel or a group chat, not a personal chat)."""
+    conversation = activity.conversation
+    return conversation is None or conversation.conversation_type != "personal"
+
+
 def message_of(activity: Activity, email: str | None) -> IncomingMessage:
     user_id, name = _sender(activity)
     return IncomingMessage(
@@ -144,6 +150,7 @@ def message_of(activity: Activity, email: str | None) -> IncomingMessage:
         display_name=name,
         text=strip_mentions(activity),
         message_id=activity.id,
+        shared=is_shared(activity),
     )
 
 
@@ -170,6 +177,7 @@ def click_of(activity: Activity, email: str | None) -> Click | None:
         action=action,
         plan_id=plan_id,
         message=message,
+        shared=is_shared(activity),
     )
 
 

@@ -39,6 +39,9 @@ class Hook:
 class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # method → Slack error code
+    # method → HTTP answers to give before answering normally: 429 (with Retry-After), 5xx
+    faults: dict[str, list[int]] = field(default_factory=dict)
+    retry_after: int = 1
     calls: list[Call] = field(default_factory=list)
     hooks: list[Hook] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -134,9 +137,28 @@ class FakeSlack:
             header.removeprefix("Bearer ") if header.startswith("Bearer ") else args.get("token")
         )
         self.calls.append(Call(method, args, token))
+        queued = self.faults.get(method)
+        if queued:
+            await self._notify()
+            return self._fault(queued.pop(0))
         body = self._answer(method, args, token)
         await self._notify()
         return web.json_response(body)
+
+    def _fault(self, status: int) -> web.Response:
+        """What the Web API answers when it throttles (documented: HTTP 429, ``Retry-After`` in
+        seconds, error ``ratelimited``) or fails on its side."""
+        if status == 429:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        return web.Response(
+            status=status,
+            text="<html><body>Service Unavailable</body></html>",
+            content_type="text/html",
+        )
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
@@ -154,8 +176,14 @@ class FakeSlack:
         return f"1700000000.{next(self._ts):06d}"
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://bluewave.slack.example/", "team": "Bluewave", "user": "atbot",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT"}  # fmt: skip
+        return {
+            "url": "https://bluewave.slack.example/",
+            "team": "Bluewave",
+            "user": "atbot",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": "BBOT",
+        }
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args["user"], {"name": "someone", "profile": {}})

@@ -158,3 +158,13 @@ async def test_the_server_builds_the_slack_part_and_alerts_can_post_anywhere(
     (post,) = slack.fake.called("chat.postMessage")
     assert post.args["channel"] == "C0ALERTS" and post.args.get("thread_ts") is None
     assert (post.args["channel"], ref.message_id) in slack.fake.messages, "the ts of the post"
+
+
+async def test_a_guest_mentioning_the_bot_in_a_channel_is_refused_without_personal_data(
+    slack: SlackHarness,
+) -> None:
+    await slack.mention("my tickets", user=GUEST)
+    (update,) = await slack.fake.wait_for("chat.update")
+    text = _texts(update.args["blocks"])
+    assert "guest@customer.example" not in text and "atbot link" not in text
+    assert "direct message" in text

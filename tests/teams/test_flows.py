@@ -177,14 +177,37 @@ async def test_a_refusal_in_a_personal_chat_needs_no_mention(
     assert not refusal.entities
 
 
-async def test_without_an_email_the_user_is_told_how_to_get_linked(
-    flow: tuple[TestAdapter, TeamsBot], members: FakeMembers
+async def test_without_an_email_the_user_is_told_how_to_get_linked_in_private_only(
+    flow: tuple[TestAdapter, TeamsBot], members: FakeMembers, runtime: Runtime
 ) -> None:
     adapter, bot = flow
     members.emails[SARAH] = None
     sent = await _say(adapter, bot, _mention("my tickets"))
+    assert "atbot link" not in sent[-1].text and SARAH not in sent[-1].text
+    assert "direct message" in sent[-1].text, "the channel is told where to look, nothing more"
 
+    personal = TestAdapter(template_or_conversation=_template("a:1personal", "personal"))
+    private = build_bot(runtime, personal, members=members)
+    personal.logic = private.on_turn
+    sent = await _say(personal, private, Activity(type="message", text="my tickets"))
     assert f"atbot link --platform teams --user {SARAH}" in sent[-1].text
+
+
+async def test_a_click_by_an_unmapped_user_in_a_channel_names_no_e_mail(
+    flow: tuple[TestAdapter, TeamsBot], members: FakeMembers
+) -> None:
+    adapter, bot = flow
+    sent = await _say(adapter, bot, _mention("new ticket for Contoso low: toner empty"))
+    plan_id = next(d["plan_id"] for a in sent for c in _cards(a) for d in submit_data(c))
+    members.emails["29:guest"] = "guest@customer.example"
+    click = Activity(
+        type="message",
+        from_property=ChannelAccount(id="29:guest", name="Gail Guest"),
+        value={"action": "approve", "plan_id": plan_id},
+    )
+    [refusal] = await _say(adapter, bot, click)
+    assert "guest@customer.example" not in refusal.text and "atbot link" not in refusal.text
+    assert "no Autotask resource" not in refusal.text and "Autotask resource" in refusal.text
 
 
 class FailingReferences:
