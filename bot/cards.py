@@ -26,11 +26,11 @@ from .messages import (
     LinkButton,
     Reply,
 )
+from .record_cards import display, record_card
 
-__all__ = ["card_for_result", "change_card", "error_card", "reply_as_text"]
+__all__ = ["card_for_result", "change_card", "error_card", "focus_of", "reply_as_text"]
 
 MAX_ROWS = 25
-MAX_TEXT = 600
 _STATUS_TITLES: dict[str, str] = {
     "pending": "Confirm this change",
     "applying": "Applying…",
@@ -43,14 +43,7 @@ _STATUS_TITLES: dict[str, str] = {
 }
 
 
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+_text = display
 
 
 _NARROW = ("ticketNumber", "title", "status", "companyName", "contractName", "projectName",
@@ -108,34 +101,6 @@ def list_card(result: SearchResult, *, timezone: str | None = None) -> Card:
     )
 
 
-def record_card(result: GetResult) -> Card:
-    record = dict(result.record)
-    title = str(
-        record.get("ticketNumber") or record.get("companyName") or f"{result.entity} {result.id}"
-    )
-    heading = record.get("title") or record.get("projectName") or record.get("contractName")
-    body = record.pop("description", None)
-    facts = tuple(
-        Fact(label=humanize(k), value=_text(v))
-        for k, v in record.items()
-        if k not in {"id", "title", "userDefinedFields"} and not isinstance(v, dict | list)
-    )
-    text = (
-        str(body)[:MAX_TEXT] + ("…" if body and len(str(body)) > MAX_TEXT else "") if body else None
-    )
-    related = [f"{name}: {rel.scope}" for name, rel in result.related.items()]
-    return Card(
-        kind="record",
-        title=title,
-        subtitle=str(heading) if heading else None,
-        facts=facts[:30],
-        text=text,
-        untrusted=bool(result.untrusted_fields),
-        notes=tuple(related),
-        link=LinkButton(label="Open in Autotask", url=result.link) if result.link else None,
-    )
-
-
 def change_card(
     plan: ChangePlan,
     *,
@@ -166,6 +131,8 @@ def change_card(
         kind="change",
         title=_STATUS_TITLES[status],
         subtitle=plan.summary,
+        facts=tuple(Fact(label=f.label, value=f.value) for f in plan.target),
+        warnings=tuple(plan.warnings) if status in {"pending", "stale"} else (),
         changes=tuple(
             FieldChangeView(label=c.label, before=_optional(c.before), after=_optional(c.after))
             for c in plan.changes
@@ -248,6 +215,20 @@ def _entities_card(result: ListEntitiesResult) -> Card:
     )
 
 
+def focus_of(results: list[BaseModel]) -> str | None:
+    """The one customer the shown records are about (a ticket's or a company's, or the company
+    every row of a list shares); None when they name none or several."""
+    found: set[str] = set()
+    for result in results:
+        if isinstance(result, GetResult):
+            key = "companyName" if result.entity == "Companies" else "companyID"
+            found.add(str(result.record.get(key) or ""))
+        elif isinstance(result, SearchResult) and result.rows and "companyID" in result.rows[0]:
+            found.update(str(row.get("companyID") or "") for row in result.rows)
+    found.discard("")
+    return found.pop() if len(found) == 1 else None
+
+
 def card_for_result(result: BaseModel) -> tuple[Card | None, str | None]:
     """A card for a read tool's result (and a line of text, for counts and exports)."""
     if isinstance(result, SearchResult):
@@ -280,9 +261,16 @@ def reply_as_text(reply: Reply) -> str:
         if card.columns:
             lines.append("  " + " | ".join(card.columns))
             lines += ["  " + " | ".join(row) for row in card.rows]
+        lines[1:1] = [f"  ! {warning}" for warning in card.warnings]
         lines += [f"  {c.label}: {c.before or '—'} → {c.after or '—'}" for c in card.changes]
         if card.text:
             lines.append(f"  {card.text}")
+        for part in card.sections:
+            lines.append(f"  {part.title}:")
+            for item in part.items:
+                lines.append(f"    - {item.heading}" + (f": {item.text}" if item.text else ""))
+            if part.footer:
+                lines.append(f"    ({part.footer})")
         lines += [f"  ({note})" for note in card.notes]
         if card.link:
             lines.append(f"  {card.link.label}: {card.link.url}")

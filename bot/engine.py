@@ -29,7 +29,7 @@ from prompts import load_prompt
 
 from .approvals import Approvals, audit_event
 from .calls import ToolCall
-from .cards import card_for_result, change_card, error_card
+from .cards import card_for_result, change_card, error_card, focus_of
 from .commands import Command, parse_command
 from .identity import Identity, IdentityError
 from .messages import (
@@ -165,6 +165,7 @@ class Engine:
             wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
+        ctx.focus_lookup = lambda: self.db.history.focus(message.conversation.key)
         command = parse_command(text)  # once per turn: routing, the fast path, the fallback
         if command.intent.startswith(("alerts", "timer")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
@@ -303,6 +304,9 @@ class Engine:
                 cards.append(card)
             if line and (not quiet or not text):
                 lines.append(line)
+        company = focus_of([result for _, result in results])
+        if company:
+            await self.db.history.set_focus(message.conversation.key, company, now=self.clock())
         plans = [c for c in cards if c.kind == "change"]
         others = [c for c in cards if c.kind != "change"][-MAX_CARDS:]
         body = "\n".join(lines) or None

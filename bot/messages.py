@@ -15,6 +15,7 @@ __all__ = [
     "Card",
     "CardAction",
     "CardKind",
+    "CardSection",
     "ChangeStatus",
     "ChatSurface",
     "Click",
@@ -26,6 +27,7 @@ __all__ = [
     "LinkButton",
     "MessageRef",
     "Reply",
+    "SectionItem",
 ]
 
 CardKind = Literal["record", "list", "change", "alert", "error"]
@@ -92,6 +94,21 @@ class CardAction(_Model):
     confirm: str | None = Field(default=None, description="A second confirmation, for deletes.")
 
 
+class SectionItem(_Model):
+    """One item of a section: a heading line (who, when) and its text (first lines)."""
+
+    heading: str
+    text: str | None = None
+
+
+class CardSection(_Model):
+    """A titled group of items on a card (a ticket's latest notes, its time entries)."""
+
+    title: str
+    items: tuple[SectionItem, ...] = ()
+    footer: str | None = Field(default=None, description="what is not shown, and where it is")
+
+
 class Card(_Model):
     kind: CardKind
     title: str
@@ -101,6 +118,8 @@ class Card(_Model):
     rows: tuple[tuple[str, ...], ...] = ()
     row_links: tuple[str | None, ...] = ()
     changes: tuple[FieldChangeView, ...] = ()
+    sections: tuple[CardSection, ...] = ()
+    warnings: tuple[str, ...] = Field(default=(), description="what to check before a click")
     status: ChangeStatus | None = None
     text: str | None = None
     untrusted: bool = Field(default=False, description="text was written by customers/users")

@@ -164,6 +164,27 @@ def _change_pairs(card: Card) -> list[tuple[str, str]]:
     return pairs
 
 
+def _section_blocks(card: Card) -> list[Block]:
+    blocks = []
+    for part in card.sections:
+        lines = [f"*{escape(part.title)}*"]
+        for item in part.items:
+            lines.append(f"• _{escape(item.heading)}_")
+            if item.text:
+                lines.append(f"   {escape(item.text)}")
+        if part.footer:
+            lines.append(f"_{escape(part.footer)}_")
+        blocks.append(section(mrkdwn(clip("\n".join(lines), SECTION_TEXT), verbatim=True)))
+    return blocks
+
+
+def _warning_block(card: Card) -> list[Block]:
+    if not card.warnings:
+        return []
+    text = "\n".join(f":warning: *{escape(w)}*" for w in card.warnings)
+    return [section(mrkdwn(clip(text, SECTION_TEXT), verbatim=True))]
+
+
 @dataclass
 class _Parts:
     head: list[Block]
@@ -178,6 +199,7 @@ def _parts(card: Card) -> _Parts:
     head: list[Block] = [{"type": "header", "text": plain(card.title, HEADER_TEXT)}]
     if card.subtitle:
         head.append(context([escape(card.subtitle)], verbatim=verbatim))
+    head += _warning_block(card)
     body: list[Block] = []
     rows_shown = 0
     if card.facts:
@@ -192,6 +214,7 @@ def _parts(card: Card) -> _Parts:
     elif card.kind == "list" and not card.rows:
         body.append(section(mrkdwn("_Nothing matched._")))
     body += _text_sections(card)
+    body += _section_blocks(card)
     notes = [escape(note) for note in card.notes]
     if card.footer:
         notes.append(escape(card.footer))

@@ -97,6 +97,24 @@ def _header(card: Card) -> list[Element]:
     return [container]
 
 
+def _warnings(card: Card) -> list[Element]:
+    return [_run(f"⚠ {w}", weight="bolder", color="attention") for w in card.warnings]
+
+
+def _sections(card: Card) -> list[Element]:
+    elements: list[Element] = []
+    for part in card.sections:
+        items: list[Element] = [_run(part.title, weight="bolder")]
+        for item in part.items:
+            items.append(_run(item.heading, isSubtle=True, size="small"))
+            if item.text:
+                items.append(_run(_clip(item.text, 500)))
+        if part.footer:
+            items.append(_run(part.footer, isSubtle=True, italic=True, size="small"))
+        elements.append({"type": "Container", "items": items, "spacing": "medium"})
+    return elements
+
+
 def _facts(facts: tuple[Fact, ...]) -> list[Element]:
     if not facts:
         return []
@@ -121,9 +139,39 @@ def _changes(changes: tuple[FieldChangeView, ...]) -> list[Element]:
     return [_table(("Field", "Before", "After"), rows, widths=(2, 3, 3))]
 
 
+def _compact_row(card: Card, index: int, row: tuple[str, ...]) -> list[Element]:
+    """Number, title, status; the other values on a small line under the title."""
+    keep = [i for i in card.narrow if i < len(row)]
+    rest = " · ".join(v for i, v in enumerate(row) if i not in keep and v and v != "—")
+    link = card.row_links[index] if index < len(card.row_links) else None
+    cells = []
+    for position, column in enumerate(keep):
+        cell = _cell(_clip(row[column], 200), link=link if position == 0 else None,
+                     **({"color": "accent"} if link and position == 0 else {}))  # fmt: skip
+        if position == min(1, len(keep) - 1) and rest:
+            cell["items"].append(_run(_clip(rest, 300), isSubtle=True, size="small"))
+        cells.append(cell)
+    return cells
+
+
+def _compact_list(card: Card, max_rows: int) -> list[Element]:
+    """A list that stays readable on a phone: three columns, the rest folded under the title."""
+    header = tuple(card.columns[i] for i in card.narrow)
+    shown = card.rows[:max_rows]
+    rows = [_compact_row(card, index, row) for index, row in enumerate(shown)]
+    widths = tuple(3 if i == min(1, len(header) - 1) else 1 for i in range(len(header)))
+    elements = [_table(header, rows, widths=widths)]
+    if len(card.rows) > len(shown):
+        note = f"Showing {len(shown)} of {len(card.rows)} rows; ask for an export for all."
+        elements.append(_run(note, isSubtle=True, italic=True))
+    return elements
+
+
 def _list(card: Card, max_rows: int) -> list[Element]:
     if not card.columns:
         return []
+    if card.narrow and len(card.columns) > len(card.narrow):
+        return _compact_list(card, max_rows)
     columns = card.columns[:MAX_COLUMNS]
     shown = card.rows[:max_rows]
     rows: list[list[Element]] = []
@@ -144,9 +192,11 @@ def _list(card: Card, max_rows: int) -> list[Element]:
 
 
 def _body(card: Card, max_rows: int) -> list[Element]:
-    body = _header(card) + _facts(card.facts) + _changes(card.changes) + _list(card, max_rows)
+    body = _header(card) + _warnings(card) + _facts(card.facts) + _changes(card.changes)
+    body += _list(card, max_rows)
     if card.text:
         body.append(_run(_clip(card.text, MAX_TEXT)))
+    body += _sections(card)
     body += [_run(_clip(note, 500), isSubtle=True) for note in card.notes]
     if card.footer:
         body.append(_run(card.footer, isSubtle=True, size="small"))

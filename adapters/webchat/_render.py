@@ -94,19 +94,50 @@ def _facts(card: Card) -> str:
 def _table(card: Card) -> str:
     if not card.columns:
         return ""
-    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in card.columns)
+    # a narrow window (a phone, a 420 px side panel) keeps only number, title and status
+    wide = [bool(card.narrow) and i not in card.narrow for i in range(len(card.columns))]
+    css = ["" if not w else ' class="wide"' for w in wide]
+    head = "".join(f'<th scope="col"{css[i]}>{_e(c)}</th>' for i, c in enumerate(card.columns))
     body = []
     for index, row in enumerate(card.rows):
         url = safe_url(card.row_links[index]) if index < len(card.row_links) else None
         cells = [_e(value) for value in row]
         if url and cells:
             cells[0] = _link(url, cells[0])
-        body.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        body.append(
+            "<tr>"
+            + "".join(f"<td{css[i] if i < len(css) else ''}>{c}</td>" for i, c in enumerate(cells))
+            + "</tr>"
+        )
     caption = f"<caption>{_e(card.title)}</caption>"
     return (
         f'<div class="table-wrap"><table class="rows">{caption}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def _sections(card: Card) -> str:
+    out = []
+    for part in card.sections:
+        items = "".join(
+            f'<li><p class="item-heading">{_e(item.heading)}</p>'
+            + (f'<p class="item-text">{render_plain(item.text)}</p>' if item.text else "")
+            + "</li>"
+            for item in part.items
+        )
+        listing = f'<ul class="section-items">{items}</ul>' if items else ""
+        footer = f'<p class="section-footer">{_e(part.footer)}</p>' if part.footer else ""
+        out.append(
+            f'<section class="card-section"><h4>{_e(part.title)}</h4>{listing}{footer}</section>'
+        )
+    return "".join(out)
+
+
+def _warnings(card: Card) -> str:
+    if not card.warnings:
+        return ""
+    items = "".join(f"<li>{_e(warning)}</li>" for warning in card.warnings)
+    return f'<ul class="card-warnings" role="alert">{items}</ul>'
 
 
 def _changes(changes: Iterable[FieldChangeView]) -> str:
@@ -174,8 +205,9 @@ def render_card(card: Card) -> str:
     return (
         f'<article class="card card-{_e(card.kind)}" data-kind="{_e(card.kind)}"'
         f' data-status="{_e(status)}"><header class="card-header">'
-        f'<h3 class="card-title">{_e(card.title)}</h3>{badge}</header>{subtitle}'
-        f"{_facts(card)}{_table(card)}{_changes(card.changes)}{_body_text(card)}{warning}"
+        f'<h3 class="card-title">{_e(card.title)}</h3>{badge}</header>{subtitle}{_warnings(card)}'
+        f"{_facts(card)}{_table(card)}{_changes(card.changes)}{_body_text(card)}{_sections(card)}"
+        f"{warning}"
         f"{f'<ul class=card-notes>{notes}</ul>' if notes else ''}{_actions(card)}{footer}"
         "</article>"
     )

@@ -19,15 +19,17 @@ from ._describe import (
 )
 from ._errors import ToolError
 from ._export import ExportInfo
-from ._get import GetArgs, GetResult, get
+from ._get import Contact, GetArgs, GetResult, Related, get
 from ._links import link, link_template
 from ._plans import ChangePlan, FieldChange, PlanArgs, fingerprint_of, plan_change
 from ._registry import TOOLS, Tool, call, tool_schemas
+from ._rows import DEFAULT_FIELDS
 from ._search import SearchArgs, SearchResult, search
 from ._values import humanize
 from ._whoami import WhoAmIArgs, WhoAmIResult, actor_of, find_resource, who_am_i
 
 __all__ = [
+    "DEFAULT_FIELDS",
     "NAMED_RANGES",
     "TOOLS",
     "Actor",
@@ -35,6 +37,7 @@ __all__ = [
     "ApplyResult",
     "ChangePlan",
     "Condition",
+    "Contact",
     "DateRange",
     "DescribeArgs",
     "DescribeResult",
@@ -45,6 +48,7 @@ __all__ = [
     "ListEntitiesArgs",
     "ListEntitiesResult",
     "PlanArgs",
+    "Related",
     "SearchArgs",
     "SearchResult",
     "Tenant",

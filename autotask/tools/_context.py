@@ -6,7 +6,7 @@ The context is never shown to a model; only tool arguments and results are.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +74,8 @@ class ToolContext:
     actor: Actor | None = None
     timezone: str = "UTC"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    focus_company: str | None = None  # the customer the conversation was about, when known
+    focus_lookup: Callable[[], Awaitable[str | None]] | None = None  # read only when needed
 
     @property
     def client(self) -> AutotaskClient:
@@ -90,6 +92,13 @@ class ToolContext:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    async def about_company(self) -> str | None:
+        """The customer the conversation was about (looked up once, on first need)."""
+        if self.focus_company is None and self.focus_lookup is not None:
+            lookup, self.focus_lookup = self.focus_lookup, None
+            self.focus_company = await lookup()
+        return self.focus_company
 
     def now(self) -> datetime:
         return self.clock()

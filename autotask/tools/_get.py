@@ -14,7 +14,7 @@ from ._errors import ToolError
 from ._links import link
 from ._rows import UNTRUSTED_FIELDS, Renderer, default_fields
 
-__all__ = ["RELATED", "GetArgs", "GetResult", "Related", "get"]
+__all__ = ["RELATED", "Contact", "GetArgs", "GetResult", "Related", "get"]
 
 Record = dict[str, Any]
 Include = Literal[
@@ -59,12 +59,22 @@ class GetArgs(BaseModel):
         description="Related items: a ticket's notes and time_entries; a company's contacts, "
         "open_tickets, contracts, configuration_items; a project's tasks and phases.",
     )
+    full: bool = Field(
+        default=False, description="Show every field (when asked for details); else key ones."
+    )
 
 
 class Related(BaseModel):
     entity: str
     scope: str
-    rows: list[Record]
+    rows: list[Record] = Field(description="Newest first where the items have a date.")
+    total: int | None = None
+
+
+class Contact(BaseModel):
+    name: str
+    phone: str | None = None
+    email: str | None = None
 
 
 class GetResult(BaseModel):
@@ -72,8 +82,10 @@ class GetResult(BaseModel):
     id: int
     record: Record
     link: str | None = None
+    contact: Contact | None = Field(default=None, description="The ticket's contact.")
     related: dict[str, Related] = Field(default_factory=dict)
     untrusted_fields: list[str] = Field(default_factory=list)
+    full: bool = False
 
 
 async def _record_id(ctx: ToolContext, entity: str, args: GetArgs) -> int:
@@ -86,19 +98,50 @@ async def _record_id(ctx: ToolContext, entity: str, args: GetArgs) -> int:
     return args.id
 
 
+# The date that orders related items, newest first (id breaks ties: later ids are newer).
+_NEWEST_BY = {"TicketNotes": "createDateTime", "TimeEntries": "dateWorked", "Tickets": "createDate"}
+RELATED_WINDOW = 500  # related items read at most to find the newest
+
+
+def _newest_first(entity: str, records: list[Record]) -> list[Record]:
+    when = _NEWEST_BY.get(entity)
+    return sorted(records, key=lambda r: (str(r.get(when) or "") if when else "", r["id"]),
+                  reverse=True)  # fmt: skip
+
+
 async def _related(ctx: ToolContext, entity: str, record_id: int, include: str) -> Related:
     child, key, extra = RELATED[(entity, include)]
     schema = await ctx.schemas.get(child)
     filters, _ = await to_filters(ctx, schema, list(extra))
     query = Query(filter=(Filter.eq(key, record_id), *filters))
     renderer = Renderer(ctx, schema, tuple(n for n in default_fields(schema) if n != key))
-    page = await ctx.client.query_page(
-        child, query.model_copy(update={"max_records": RELATED_LIMIT})
-    )
-    rows = await renderer.rows(page.items[:RELATED_LIMIT])
-    total = len(rows) if page.next_page_url is None else await ctx.client.count(child, query)
+    if child in _NEWEST_BY:
+        found = await ctx.client.query(child, query, limit=RELATED_WINDOW)
+        newest = _newest_first(child, found)[:RELATED_LIMIT]
+        total = len(found) if len(found) < RELATED_WINDOW else await ctx.client.count(child, query)
+    else:
+        page = await ctx.client.query_page(
+            child, query.model_copy(update={"max_records": RELATED_LIMIT})
+        )
+        newest = page.items[:RELATED_LIMIT]
+        total = len(newest) if page.next_page_url is None else await ctx.client.count(child, query)
+    rows = await renderer.rows(newest)
     scope = f"all {total}" if total <= len(rows) else f"{len(rows)} of {total:,} shown"
-    return Related(entity=child, scope=scope, rows=rows)
+    return Related(entity=child, scope=scope, rows=rows, total=total)
+
+
+async def _contact(ctx: ToolContext, record: Record) -> Contact | None:
+    """A ticket's contact: who to call, and how."""
+    contact_id = record.get("contactID")
+    if contact_id is None:
+        return None
+    try:
+        person = await ctx.client.get("Contacts", int(contact_id))
+    except NotFoundError:
+        return None
+    name = " ".join(str(person.get(k)) for k in ("firstName", "lastName") if person.get(k))
+    phone = person.get("phone") or person.get("mobilePhone")
+    return Contact(name=name or f"#{contact_id}", phone=phone, email=person.get("emailAddress"))
 
 
 async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
@@ -129,7 +172,12 @@ async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
         record=row,
         link=link(web, schema.entity, record_id),
         untrusted_fields=[n for n in row if n in UNTRUSTED_FIELDS],
+        full=args.full,
     )
+    if schema.entity == "Tickets":
+        result.contact = await _contact(ctx, record)
+        if result.contact is not None:
+            result.untrusted_fields.append("contact")  # a customer's own name and details
     for include in dict.fromkeys(args.include):
         result.related[include] = await _related(ctx, schema.entity, record_id, include)
     return result

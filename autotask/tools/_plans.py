@@ -18,6 +18,7 @@ from ._defaults import apply_defaults, take_special_fields
 from ._errors import ToolError
 from ._links import link
 from ._names import display_name
+from ._plan_context import TargetFact, plan_context
 from ._rows import UNTRUSTED_FIELDS, Renderer
 from ._schema import EntitySchema
 from ._values import coerce, humanize
@@ -96,6 +97,12 @@ class ChangePlan(BaseModel):
     notes: list[str] = Field(default_factory=list)
     link: str | None = None
     untrusted_fields: list[str] = Field(default_factory=list)
+    target: list[TargetFact] = Field(
+        default_factory=list, description="What the change is on: the ticket's title, company…"
+    )
+    warnings: list[str] = Field(
+        default_factory=list, description="Tell the technician these before they confirm."
+    )
 
 
 def writable_snapshot(schema: EntitySchema, record: Record) -> Record:
@@ -225,7 +232,10 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
     snapshot = writable_snapshot(schema, record)
     what = f"{schema.kind.singular} {display_name(schema.kind.singular, record)}"
     if args.action == "delete":
+        about = await plan_context(ctx, schema, {}, record)
         return ChangePlan(
+            target=about.facts,
+            warnings=about.warnings,
             action="delete",
             entity=schema.entity,
             record_id=record_id,
@@ -237,7 +247,7 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
             snapshot=snapshot,
             danger=True,
             notes=["Deleting cannot be undone."],
-            link=link(web, schema.entity, record_id),
+            link=link(web, schema.entity, record_id) or _create_link(web, record),
         )
     special, plain = take_special_fields(schema, args.fields)
     payload = await _payload(ctx, schema, plain)
@@ -246,7 +256,10 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
     if not changed:
         raise ToolError(f"Nothing to change: {what} already has those values.")
     changes = await _changes(ctx, schema, changed, record)
+    about = await plan_context(ctx, schema, changed, record)
     return ChangePlan(
+        target=about.facts,
+        warnings=about.warnings,
         action="update",
         entity=schema.entity,
         record_id=record_id,
@@ -256,7 +269,7 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
         attributed_to=_attribution(ctx),
         fingerprint=fingerprint(snapshot),
         snapshot=snapshot,
-        link=link(web, schema.entity, record_id),
+        link=link(web, schema.entity, record_id) or _create_link(web, record),
         untrusted_fields=_others_text(changes),
     )
 
@@ -297,7 +310,10 @@ async def _plan_create(
     if missing:
         raise ToolError(f"A new {kind.singular} also needs: {', '.join(missing)}.")
     changes = await _changes(ctx, schema, payload, None)
+    about = await plan_context(ctx, schema, payload, None)
     return ChangePlan(
+        target=about.facts,
+        warnings=about.warnings,
         action="create",
         entity=schema.entity,
         parent=parent,

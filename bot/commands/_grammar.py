@@ -154,6 +154,8 @@ def _get(tokens: Sequence[Token]) -> Command | None:
     arguments: dict[str, Any] = {"entity": "Tickets", **ref_arguments(ticket[0])}
     if rest:
         arguments["include"] = ["notes", "time_entries"]
+    if {"full", "details"} & set(rest):
+        arguments["full"] = True
     return tools("get", arguments)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["HistoryStore"]
 
 _table = history_messages
+_FOCUS = "focus"  # not a message: the customer the thread was last about (never sent to a model)
 
 
 def _window(thread_key: str) -> Subquery:
@@ -52,7 +53,7 @@ class HistoryStore:
         window = _window(thread_key)
         stmt = (
             select(window.c.role, window.c.content)
-            .where(window.c.running <= max_tokens)
+            .where(window.c.running <= max_tokens, window.c.role != _FOCUS)
             .order_by(window.c.id)
         )
         async with self._gateway.read() as conn:
@@ -73,3 +74,19 @@ class HistoryStore:
                 stmt = stmt.where(_table.c.id < cutoff)
             result = await conn.execute(stmt)
         return int(result.rowcount)
+
+    async def set_focus(self, thread_key: str, company: str, *, now: datetime) -> None:
+        """Remember the customer the thread is about (the newest one counts)."""
+        await self.append(thread_key, _FOCUS, {"company": company}, tokens=0, now=now)
+
+    async def focus(self, thread_key: str) -> str | None:
+        """The customer the thread was last about, if any record or list named one."""
+        stmt = (
+            select(_table.c.content)
+            .where(_table.c.thread_key == thread_key, _table.c.role == _FOCUS)
+            .order_by(_table.c.id.desc())
+            .limit(1)
+        )
+        async with self._gateway.read() as conn:
+            content = (await conn.execute(stmt)).scalar_one_or_none()
+        return str(content["company"]) if content and content.get("company") else None

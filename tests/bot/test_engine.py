@@ -245,3 +245,28 @@ async def test_alert_commands_bypass_the_model(
     await engine.handle(say('alerts on queue "Service Desk"', technician_email(sandbox)), surface)
     assert surface.last.text == "subscribed"
     assert engine.alerts.commands == ["alerts_on"]  # type: ignore[union-attr]
+
+
+async def test_a_preview_warns_when_the_ticket_is_another_customers_than_the_threads(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    me = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    mine = [t for t in sandbox.records("Tickets") if t["assignedResourceID"] == me["id"]
+            and t["status"] != 5]  # fmt: skip
+    first = mine[0]
+    typo = next(t for t in mine if t["companyID"] != first["companyID"])
+    company = (sandbox.get_record("Companies", first["companyID"]) or {})["companyName"]
+    other = (sandbox.get_record("Companies", typo["companyID"]) or {})["companyName"]
+    engine = make_engine()
+    await engine.handle(say(f"ticket {first['ticketNumber']}", email), surface)
+    await engine.handle(say(f"log 45m on {typo['ticketNumber']} VPN fix", email), surface)
+    (card,) = surface.last.cards
+    assert card.kind == "change" and card.warnings == (
+        f"{typo['ticketNumber']} belongs to {other}, not {company} "
+        "(the customer this conversation was about).",
+    )
+    facts = {f.label: f.value for f in card.facts}
+    assert facts["Title"] == typo["title"] and facts["Company"] == other
+    await engine.handle(say(f"log 45m on {first['ticketNumber']} VPN fix", email), surface)
+    assert surface.last.cards[0].warnings == ()

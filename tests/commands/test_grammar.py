@@ -58,8 +58,8 @@ CASES: list[tuple[str, Command]] = [
     ("t20241122.0004", get(ticket_number=NUMBER)),
     ("#18420", get(id=18420)),
     (f"ticket {NUMBER} with notes", get(ticket_number=NUMBER, include=BOTH)),
-    ("#18420 full", get(id=18420, include=BOTH)),
-    ("ticket 18420 details", get(id=18420, include=BOTH)),
+    ("#18420 full", get(id=18420, include=BOTH, full=True)),
+    ("ticket 18420 details", get(id=18420, include=BOTH, full=True)),
     (f"show me ticket {NUMBER}", get(ticket_number=NUMBER)),
     # my tickets
     ("my tickets", search("Tickets", MINE, OPEN)),

@@ -30,8 +30,18 @@ async def test_get_by_ticket_number_with_notes_and_time(ctx: ToolContext, sandbo
     assert result.id == ticket["id"] and result.record["ticketNumber"] == ticket["ticketNumber"]
     assert result.record["companyID"] and not str(result.record["companyID"]).startswith("#")
     notes = [n for n in sandbox.records("TicketNotes") if n["ticketID"] == ticket["id"]]
-    assert [r["id"] for r in result.related["notes"].rows] == sorted(n["id"] for n in notes)
-    assert result.related["time_entries"].rows
+    newest = sorted(notes, key=lambda n: (n["createDateTime"], n["id"]), reverse=True)
+    assert [r["id"] for r in result.related["notes"].rows] == [n["id"] for n in newest]
+    assert result.related["notes"].total == len(notes)
+    entries = [e for e in sandbox.records("TimeEntries") if e["ticketID"] == ticket["id"]]
+    latest = max(entries, key=lambda e: (e["dateWorked"], e["id"]))
+    assert result.related["time_entries"].rows[0]["id"] == latest["id"]
+    person = sandbox.get_record("Contacts", ticket["contactID"]) if ticket["contactID"] else None
+    if person is not None:
+        assert result.contact is not None
+        assert result.contact.name == f"{person['firstName']} {person['lastName']}"
+        assert result.contact.email == person["emailAddress"]
+        assert "contact" in result.untrusted_fields
     assert (
         result.link
         == f"{sandbox.web_url}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID={ticket['id']}"
@@ -44,13 +54,13 @@ async def test_company_with_open_tickets_and_contacts(ctx: ToolContext, sandbox:
     result = await get(
         ctx, GetArgs(entity="Companies", id=company["id"], include=["contacts", "open_tickets"])
     )
-    open_ids = sorted(
-        t["id"]
-        for t in sandbox.records("Tickets")
-        if t["companyID"] == company["id"] and t["status"] != 5
-    )
+    open_tickets = sorted(
+        (t for t in sandbox.records("Tickets")
+         if t["companyID"] == company["id"] and t["status"] != 5),
+        key=lambda t: (t["createDate"], t["id"]), reverse=True,
+    )  # fmt: skip
     shown = [r["id"] for r in result.related["open_tickets"].rows]
-    assert shown == open_ids[: len(shown)] and shown
+    assert shown == [t["id"] for t in open_tickets][: len(shown)] and shown, "newest first"
     assert result.related["contacts"].rows
 
 

@@ -271,3 +271,65 @@ async def test_the_technicians_own_words_are_not_flagged_as_customer_text(
     )
     assert entry.untrusted_fields == [] and note.untrusted_fields == []
     assert retitle.untrusted_fields == ["title"], "the old title was written by someone else"
+
+
+def _someone_elses_complete_ticket(box: Sandbox, ctx: ToolContext) -> Record:
+    assert ctx.actor is not None
+    return next(
+        t for t in box.records("Tickets")
+        if t["status"] == 5 and t["assignedResourceID"] not in (None, ctx.actor.resource_id)
+    )  # fmt: skip
+
+
+def _company_name(box: Sandbox, company_id: int) -> str:
+    return str((box.get_record("Companies", company_id) or {})["companyName"])
+
+
+async def test_a_preview_shows_the_ticket_it_is_on_and_warns(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _someone_elses_complete_ticket(sandbox, ctx)
+    owner = sandbox.get_record("Resources", ticket["assignedResourceID"]) or {}
+    company = _company_name(sandbox, ticket["companyID"])
+    other = next(c["companyName"] for c in sandbox.records("Companies") if c["id"] != ticket["companyID"])  # fmt: skip
+    ctx.focus_company = other
+    plan = await plan_change(
+        ctx,
+        _plan(action="create", entity="TimeEntries",
+              fields={"ticket": ticket["ticketNumber"], "duration": "45m", "summaryNotes": "x"}),
+    )  # fmt: skip
+    facts = {f.label: f.value for f in plan.target}
+    number = ticket["ticketNumber"]
+    assert facts["Ticket"] == number and facts["Title"] == ticket["title"]
+    assert facts["Company"] == company and facts["Status"] == "Complete"
+    assert facts["Assigned to"] == f"{owner['firstName']} {owner['lastName']}"
+    assert plan.warnings == [
+        f"{number} is Complete.",
+        f"{number} is assigned to {owner['firstName']} {owner['lastName']}, not to you.",
+        f"{number} belongs to {company}, not {other} (the customer this conversation was about).",
+    ]
+
+
+async def test_no_warning_on_my_own_open_ticket_of_the_customer_at_hand(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    ticket = _open_ticket(sandbox, ctx)
+    ctx.focus_company = _company_name(sandbox, ticket["companyID"]).upper()
+    plan = await plan_change(
+        ctx, _plan(action="update", entity="Tickets", id=ticket["id"], fields={"priority": "Low"})
+    )
+    assert plan.warnings == [] and {f.label for f in plan.target} >= {"Title", "Company", "Status"}
+
+
+async def test_a_delete_preview_lists_what_would_be_deleted(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    entry = next(e for e in sandbox.records("TimeEntries") if e["ticketID"])
+    ticket = sandbox.get_record("Tickets", entry["ticketID"]) or {}
+    plan = await plan_change(ctx, _plan(action="delete", entity="TimeEntries", id=entry["id"]))
+    facts = {f.label: f.value for f in plan.target}
+    assert facts["Ticket"] == ticket["ticketNumber"] and facts["Hours worked"] == str(
+        entry["hoursWorked"]
+    )
+    assert facts["Date worked"] == entry["dateWorked"][:10]
+    assert plan.link and plan.link.endswith(f"TicketID={ticket['id']}"), "the ticket it is on"
