@@ -17,7 +17,20 @@ from pathlib import Path
 
 from aiohttp import web
 
-__all__ = ["Downloads"]
+__all__ = ["Downloads", "NoPublicAddress"]
+
+NO_PUBLIC_ADDRESS = (
+    "The export is ready, but this bot has no public address to link it from (an admin sets "
+    "ATBOT_SERVER__PUBLIC_URL)."
+)
+
+
+class NoPublicAddress(LookupError):
+    """A link for someone on another machine was asked for, but the server's public URL is not
+    known: a link to 127.0.0.1 would lead them nowhere (or to their own machine)."""
+
+    def __init__(self, text: str = NO_PUBLIC_ADDRESS) -> None:
+        super().__init__(text)
 
 
 def _b64(data: bytes) -> str:
@@ -39,9 +52,11 @@ class Downloads:
         key: bytes | None = None,
         ttl_seconds: float = 3600.0,
         clock: Callable[[], float] = time.time,
+        public: bool = True,
     ) -> None:
         self.folder = folder
         self._base_url = base_url
+        self.public = public  # whether base_url reaches this server from other machines
         self._key = key or secrets.token_bytes(32)
         self.ttl_seconds = ttl_seconds
         self._clock = clock
@@ -49,11 +64,14 @@ class Downloads:
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
 
-    def link(self, path: Path | str) -> str:
-        """A URL that serves ``path`` (inside the export folder) until the link expires."""
+    def link(self, path: Path | str, *, remote: bool = True) -> str:
+        """A URL that serves ``path`` (inside the export folder) until the link expires; for a
+        reader on another machine (``remote``) only when the server's public URL is known."""
         name = Path(path).name
         if not (self.folder / name).is_file():
             raise FileNotFoundError(name)
+        if remote and not self.public:
+            raise NoPublicAddress()
         payload = _b64(json.dumps({"f": name, "e": int(self._clock() + self.ttl_seconds)}).encode())
         return f"{self._base_url().rstrip('/')}/downloads/{payload}.{self._sign(payload)}"
 

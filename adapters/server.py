@@ -84,6 +84,7 @@ async def serve(
             settings.data_dir / "exports",
             base_url=lambda: public or address.get("url", ""),
             ttl_seconds=settings.server.download_ttl_minutes * 60,
+            public=public is not None,
         )
         app: web.Application = build_app(runtime, make_parts(runtime, downloads))
         async with running_app(app, settings.server.host, settings.server.port) as url:

@@ -260,14 +260,26 @@ class Approvals:
         self, surface: ChatSurface, stored: Any, card: Any, click: Click
     ) -> None:
         """Update the card where it was posted; the clicked message stands in for a reference a
-        crash kept from being stored (only within the plan's own conversation)."""
+        crash kept from being stored (only within the plan's own conversation). When the
+        platform refuses the update (after its own retries), the outcome is posted as a new
+        message: what was done must never be left unsaid."""
         message = stored.message or click.message
         if (
             message is None
             or message.conversation.conversation_id != stored.conversation.conversation_id
         ):
             return
-        await surface.update(message, Reply(cards=(card,)))
+        try:
+            await surface.update(message, Reply(cards=(card,)))
+        except Exception as exc:
+            self.engine.metrics.count("card_updates_failed")
+            logger.warning(
+                "updating the card of plan %s failed (%s); posting the outcome instead",
+                stored.id[:8],
+                type(exc).__name__,
+            )
+            note = "I could not update the card above, so here is where it stands:"
+            await surface.post(message.conversation, Reply(text=note, cards=(card,)))
 
     async def _fresh_preview(
         self, click: Click, surface: ChatSurface, stale: Any, actor: Actor

@@ -20,7 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.messages import Conversation, FileAttachment, MessageRef, Reply
 
-from ..downloads import Downloads
+from ..downloads import Downloads, NoPublicAddress
 from ._blocks import SlackMessage, render_reply
 from ._retries import retry_handlers
 from ._text import escape, to_mrkdwn
@@ -165,6 +165,12 @@ class SlackSurface:
                 url = self.downloads.link(attachment.path)
             except FileNotFoundError:
                 url = None
+            except NoPublicAddress:
+                return (
+                    f"The export {escape(attachment.name)}{rows} is ready, but I can't link to it "
+                    "from here: this bot has no public address (ATBOT_SERVER__PUBLIC_URL). Ask me "
+                    "in a direct message and I'll upload the file."
+                )
         if url is None:
             return (
                 f"The export {escape(attachment.name)}{rows} is ready, but I can't share it "

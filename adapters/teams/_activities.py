@@ -34,6 +34,7 @@ from bot.messages import (
     Reply,
 )
 
+from ..downloads import NoPublicAddress
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
 
 __all__ = [
@@ -195,17 +196,17 @@ def _message(text: str | None, cards: list[Card]) -> Activity:
     )
 
 
-def _file_card(file: FileAttachment, url: str | None) -> Card:
+def _file_card(file: FileAttachment, links: LinkMaker) -> Card:
     facts = [Fact(label="File", value=file.name)]
     if file.rows is not None:
         facts.append(Fact(label="Rows", value=f"{file.rows:,}"))
+    why = "The export file is no longer on the server; ask for the export again."
+    try:
+        url = links(file)
+    except NoPublicAddress as exc:
+        url, why = None, str(exc)
     if url is None:
-        return Card(
-            kind="error",
-            title="Export not available",
-            facts=tuple(facts),
-            text="The export file is no longer on the server; ask for the export again.",
-        )
+        return Card(kind="error", title="Export not available", facts=tuple(facts), text=why)
     return Card(
         kind="record",
         title="Export ready",
@@ -224,7 +225,7 @@ def reply_activities(reply: Reply, links: LinkMaker) -> list[Activity]:
     """
     changes = [c for c in reply.cards if c.kind == "change"]
     others = [c for c in reply.cards if c.kind != "change"]
-    others += [_file_card(f, links(f)) for f in reply.files]
+    others += [_file_card(f, links) for f in reply.files]
     activities = []
     if reply.text or others:
         activities.append(_message(reply.text, others))

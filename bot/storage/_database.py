@@ -9,6 +9,7 @@ across tasks and processes instead of failing with "database is locked" half-way
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -123,6 +124,17 @@ class Gateway:
             await conn.execute(text("SELECT 1"))
 
 
+def _private_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (it holds plans, conversation history and
+    encrypted credentials); SQLite gives its -wal and -shm files the same mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 class Database:
     """Everything the bot keeps across restarts, one store per concern."""
 
@@ -145,7 +157,7 @@ class Database:
         """Connect to ``url`` (``sqlite:///…`` or ``postgresql://…``); run ``migrate()`` next."""
         parsed = normalize_url(url)
         if parsed.get_backend_name() == "sqlite":
-            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(parsed.database)
             engine = create_async_engine(parsed)
         else:
             engine = create_async_engine(parsed, pool_pre_ping=True)

@@ -8,6 +8,7 @@ Times are stored in UTC: ``timestamptz`` on PostgreSQL, naive UTC text on SQLite
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "Id",
@@ -75,8 +77,45 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-# JSON documents: JSONB on PostgreSQL; Python None is SQL NULL, not the JSON literal null.
-Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character replaced by U+FFFD: PostgreSQL's text and jsonb cannot
+    hold NUL, and customer text (a ticket pasted from a binary file) sometimes has one."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
+
+
+class _JsonDocument(TypeDecorator[Any]):
+    """JSON documents: JSONB on PostgreSQL (NUL-free); Python None is SQL NULL, not the JSON
+    literal null."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return without_nul(value) if dialect.name == "postgresql" else value
+
+
+class Prose(TypeDecorator[str]):
+    """Free text (summaries, Autotask's answers): NUL-free on PostgreSQL."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return without_nul(value) if dialect.name == "postgresql" else value
+
+
+Json = _JsonDocument()
 # Surrogate keys: 64-bit on PostgreSQL, SQLite's rowid alias (INTEGER PRIMARY KEY) there.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -100,7 +139,7 @@ plans = Table(
     Column("requester_user_id", Text, nullable=False),
     Column("requester_email", Text),
     Column("requester_resource_id", BigInteger),
-    Column("requester_name", Text),
+    Column("requester_name", Prose),
     Column("platform", Text, nullable=False),
     Column("conversation_id", Text, nullable=False),
     Column("thread_id", Text),
@@ -124,9 +163,9 @@ audit_events = Table(
     Column("kind", Text, nullable=False),
     Column("actor_user_id", Text),
     Column("actor_resource_id", BigInteger),
-    Column("summary", Text, nullable=False),
+    Column("summary", Prose, nullable=False),
     Column("changes", Json, nullable=False),
-    Column("autotask_answer", Text),
+    Column("autotask_answer", Prose),
     Column("details", Json, nullable=False),
     Index("ix_audit_events_at", "at"),
     Index("ix_audit_events_plan_id", "plan_id"),
@@ -230,8 +269,8 @@ timers = Table(
     metadata,
     Column("resource_id", BigInteger, primary_key=True, autoincrement=False),
     Column("ticket_id", BigInteger, nullable=False),
-    Column("ticket_label", Text, nullable=False),
-    Column("summary", Text),
+    Column("ticket_label", Prose, nullable=False),
+    Column("summary", Prose),
     Column("platform", Text, nullable=False),
     Column("user_id", Text, nullable=False),
     Column("started_at", UTCDateTime, nullable=False),

@@ -46,3 +46,16 @@ async def test_an_ephemeral_answer_links_the_export_instead_of_uploading_it(
     assert slack.fake.called("files.getUploadURLExternal") == [], "nothing shared with the channel"
     assert hook.body["response_type"] == "ephemeral"
     assert "/downloads/" in json.dumps(hook.body["blocks"])
+
+
+async def test_without_a_public_url_no_link_points_at_this_machine(slack: SlackHarness) -> None:
+    """Socket Mode needs no public URL; a link to 127.0.0.1 would lead the reader nowhere."""
+    downloads = slack.part.bot.surface.downloads
+    assert downloads is not None
+    downloads.public = False
+    await slack.command(QUESTION)
+    (hook,) = await slack.fake.wait_for_hooks()
+    await slack.settle()
+    shown = json.dumps(hook.body)
+    assert "127.0.0.1" not in shown and "/downloads/" not in shown
+    assert "no public address" in shown and "direct message" in shown

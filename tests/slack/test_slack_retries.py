@@ -8,6 +8,8 @@ import json
 
 from slack_harness import TECH, SlackHarness
 
+from autotask.sandbox import Sandbox
+
 
 async def test_a_throttled_answer_is_sent_after_retry_after(slack: SlackHarness) -> None:
     slack.fake.faults["chat.update"] = [429]
@@ -65,3 +67,38 @@ async def test_a_lookup_throttled_past_its_retries_is_asked_again_next_time(
     updates = await slack.fake.wait_for("chat.update", 2)
     assert "E-mail" in json.dumps(updates[-1].args["blocks"])
     assert len(slack.fake.called("users.info")) == 5
+
+
+async def test_an_applied_change_whose_card_update_is_refused_is_posted_as_a_new_message(
+    slack: SlackHarness, sandbox: Sandbox
+) -> None:
+    ticket = next(t for t in sandbox.records("Tickets") if t["status"] != 5)
+    event = await slack.mention(f"log 30m on {ticket['ticketNumber']} throttled card")
+    (update,) = await slack.fake.wait_for("chat.update")
+    approve = next(
+        e
+        for b in update.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("approve:")
+    )
+    slack.fake.retry_after = 3600  # longer than the bot waits: the update fails for good
+    slack.fake.faults["chat.update"] = [429]
+    status = await slack.click(
+        approve["action_id"],
+        approve["value"],
+        channel="C0OPS",
+        message_ts=update.args["ts"],
+        thread_ts=event["ts"],
+    )
+    assert status == 200
+    posts = await slack.fake.wait_for("chat.postMessage", 2)
+    await slack.settle()
+    entries = [
+        t for t in sandbox.records("TimeEntries") if t.get("summaryNotes") == "throttled card"
+    ]
+    assert len(entries) == 1, "applied once"
+    outcome = posts[-1].args
+    assert outcome["channel"] == "C0OPS" and outcome["thread_ts"] == event["ts"]
+    assert "Done" in json.dumps(outcome["blocks"]) and "could not update" in outcome["text"]
+    assert slack.fake.called("chat.postEphemeral") == [], "no 'that click could not be handled'"

@@ -155,3 +155,13 @@ def test_public_names_are_curated() -> None:
     }
     assert public - {"annotations"} == set(exported)
     assert bot.storage.Database is Database
+
+
+async def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "atbot.db"
+    database = await Database.open(f"sqlite:///{path}")
+    try:
+        await database.migrate()
+    finally:
+        await database.close()
+    assert path.stat().st_mode & 0o777 == 0o600

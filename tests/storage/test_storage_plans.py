@@ -11,7 +11,7 @@ from sqlalchemy.exc import StatementError
 from storage_samples import CHANNEL, NOW, change_plan
 
 from bot.messages import MessageRef
-from bot.storage import Database, StoredPlan
+from bot.storage import AuditEvent, Database, StoredPlan
 from bot.storage._tables import plans
 
 TTL = timedelta(minutes=30)
@@ -175,3 +175,31 @@ async def test_plans_are_stored_as_json_documents(db: Database) -> None:
     assert row.status == "pending"
     assert row.plan["payload"] == {"status": 5, "priority": 1}
     assert row.plan["changes"][0]["label"] == "Status"
+
+
+async def test_text_with_a_nul_character_is_stored_on_every_database(db: Database) -> None:
+    """PostgreSQL's text and jsonb refuse NUL; a ticket pasted from a binary file has one."""
+    plan = change_plan(summary="Update ticket: printer\x00jam")
+    plan = plan.model_copy(update={"snapshot": {"title": "printer\x00jam", "status": 1}})
+    created = await db.plans.create(
+        plan,
+        requester_user_id="U0ALICE",
+        requester_email="alice@msp.example",
+        requester_resource_id=29682885,
+        requester_name="Alice\x00Example",
+        conversation=CHANNEL,
+        ttl=TTL,
+        now=NOW,
+    )
+    fetched = await db.plans.get(created.id)
+    assert fetched is not None
+    title = fetched.plan.snapshot["title"]
+    if db.dialect == "postgresql":
+        assert title == "printer\ufffdjam" and fetched.requester_name == "Alice\ufffdExample"
+    else:
+        assert title == "printer\x00jam"
+    await db.audit.record(
+        AuditEvent(at=NOW, kind="applied", summary="printer\x00jam", autotask_answer="ok\x00")
+    )
+    [event] = await db.audit.list()
+    assert event.summary.startswith("printer") and event.summary.endswith("jam")

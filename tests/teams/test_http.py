@@ -345,3 +345,13 @@ async def test_member_emails_are_cached_and_a_guests_principal_name_is_not_used(
     refusal = connector.messages()[-1]
     assert "could not read your e-mail address" in refusal.body["text"]
     assert f"atbot link --platform teams --user {guest.id}" in refusal.body["text"]
+
+
+async def test_without_a_public_url_an_export_says_so_instead_of_linking_this_machine(
+    server: BotServer, connector: FakeConnector, sarah: TeamsUser
+) -> None:
+    server.part.surface._downloads.public = False  # type: ignore[union-attr]
+    await server.send(personal(sarah, connector.url, "export tickets for Contoso"))
+    shown = str([card for r in connector.messages() for card in r.cards])
+    assert server.url not in shown and "/downloads/" not in shown
+    assert "no public address" in shown and "ATBOT_SERVER__PUBLIC_URL" in shown
