@@ -166,7 +166,7 @@ class Engine:
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
         ctx.focus_lookup = lambda: self.db.history.focus(message.conversation.key)
-        command = parse_command(text)  # once per turn: routing, the fast path, the fallback
+        command = parse_command(text, mentions=message.mentions)  # once per turn
         if command.intent.startswith(("alerts", "timer")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
         if self.planner is not None and not command_mode:
@@ -184,6 +184,9 @@ class Engine:
         self.metrics.count("turns_command")
         if command.intent in {"help", "unknown"}:
             return Reply(text=(note + (command.text or "")).strip()), []
+        if command.intent == "ask":
+            choices = "\n".join(f"{n}. {c.label}" for n, c in enumerate(command.choices, 1))
+            return Reply(text=(note + (command.text or "") + "\n" + choices).strip()), []
         if command.intent.startswith("alerts"):
             if self.alerts is None:
                 return Reply(text="New-ticket alerts are not set up on this bot."), []

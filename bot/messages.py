@@ -66,6 +66,11 @@ class IncomingMessage(_Model):
     shared: bool = Field(
         default=False, description="others read the answer (a channel): no personal data in it"
     )
+    mentions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each person's mention as it appears in text (Slack '@U0PRIYA', Teams "
+        "'Priya Sharma') → that person's e-mail, so that commands can name them.",
+    )
 
 
 class Fact(_Model):

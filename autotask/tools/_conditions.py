@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._filters import Filter, Op
+from .._filters import Filter, Op, Query, Scalar, any_of
 from .._models import FieldInfo
 from ._context import ToolContext
 from ._dates import resolve_range
@@ -69,6 +69,8 @@ DATE_ONLY_FIELDS = frozenset(
 )
 
 _COMPLETE_LABEL = "Complete"
+_PROJECT_WORDS = frozenset({"project", "projectid", "project name", "projectname"})
+IN_CHUNK = 500  # values per ``in`` condition (Autotask's limit on one condition's list)
 
 
 class Condition(BaseModel):
@@ -154,7 +156,26 @@ def _date_filters(condition: Condition, info: FieldInfo, ctx: ToolContext) -> li
     return [chosen]
 
 
+async def _project_tasks(ctx: ToolContext, condition: Condition) -> list[Filter]:
+    """Time entries of a project: Autotask links time to tickets and tasks, never to a project,
+    so the project's tasks are looked up and their time entries matched (``in``, batched)."""
+    if condition.op not in {"=", "in"} or not isinstance(condition.value, str | int):
+        raise ToolError("Time entries can be matched to one project by its name.")
+    project_id = await ctx.names.resolve("Project", condition.value)
+    query = Query(filter=(Filter.eq("projectID", project_id),), include_fields=("id",))
+    ids: list[Scalar] = [int(row["id"]) for row in await ctx.client.query("Tasks", query)]
+    if not ids:
+        raise ToolError(
+            f"The project '{condition.value}' has no tasks, and Autotask links time entries only "
+            "to tickets and project tasks."
+        )
+    chunks = [Filter.in_("taskID", ids[i : i + IN_CHUNK]) for i in range(0, len(ids), IN_CHUNK)]
+    return [chunks[0] if len(chunks) == 1 else any_of(*chunks)]
+
+
 async def _one(ctx: ToolContext, schema: EntitySchema, condition: Condition) -> list[Filter]:
+    if schema.entity == "TimeEntries" and condition.field.strip().lower() in _PROJECT_WORDS:
+        return await _project_tasks(ctx, condition)
     if condition.field.strip().lower() == "open":
         complete = schema.picklist_value("status", _COMPLETE_LABEL).value
         wanted_open = str(condition.value).lower() not in {"false", "no", "0"}
@@ -188,6 +209,11 @@ async def _one(ctx: ToolContext, schema: EntitySchema, condition: Condition) -> 
 
 def describe(condition: Condition, schema: EntitySchema, ctx: ToolContext) -> str:
     """The condition in words, with a named range spelled out as dates."""
+    if schema.entity == "TimeEntries" and condition.field.strip().lower() in _PROJECT_WORDS:
+        return (
+            f"project = {condition.value} (time logged on the project's tasks: Autotask links "
+            "time to tickets and tasks, not to projects)"
+        )
     if condition.field.strip().lower() == "open":
         return "open" if str(condition.value).lower() not in {"false", "no", "0"} else "closed"
     info = schema.field(condition.field) or schema.udf(condition.field)

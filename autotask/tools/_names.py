@@ -124,18 +124,31 @@ class Names:
         return int(rows[0]["id"])
 
     async def _resource(self, text: str) -> int:
+        """A technician by name, e-mail or user name. Errors name people, never their e-mail
+        addresses or user names (an error may be shown in a shared channel)."""
         choices: dict[str, str] = {}
+        names: dict[str, str] = {}
         for record in await self.resources():
             if not record.get("isActive"):
                 continue
-            for label in (
-                display_name("Resource", record),
-                record.get("email"),
-                record.get("userName"),
-            ):
+            names[str(record["id"])] = display_name("Resource", record)
+            for label in (names[str(record["id"])], record.get("email"), record.get("userName")):
                 if label:
                     choices[str(label)] = str(record["id"])
-        return int(match_choice(text, choices, what="active resource (technician)"))
+        try:
+            return int(match_choice(text, choices, what="active resource (technician)"))
+        except ToolError as exc:
+            people = sorted({names[choices[c]] for c in exc.candidates if c in choices})
+            if len(people) > 1:
+                raise ToolError(
+                    f"'{text}' could be {', '.join(people)}. Say which technician.",
+                    candidates=people,
+                    typed=text,
+                ) from None
+            raise ToolError(
+                f"No active Autotask technician matches '{text}'. Name them by their full name "
+                "or e-mail address, or mention them."
+            ) from None
 
     async def _search(self, singular: str, text: str) -> int:
         entity = entity_type(singular).name

@@ -77,7 +77,11 @@ def match_choice(text: str, choices: dict[str, str], *, what: str) -> str:
             return hits[0]
         if len(hits) > 1:
             labels = sorted(label for label, key in choices.items() if key in hits)
-            raise ToolError(f"'{text}' is ambiguous for {what}: it could be {_list(labels)}.")
+            raise ToolError(
+                f"'{text}' is ambiguous for {what}: it could be {_list(labels)}.",
+                candidates=labels,
+                typed=text,
+            )
     close = difflib.get_close_matches(
         wanted, [label.lower() for label in choices], n=3, cutoff=0.75
     )
@@ -85,7 +89,12 @@ def match_choice(text: str, choices: dict[str, str], *, what: str) -> str:
     if len(keys) == 1:
         return keys[0]
     if keys:
-        raise ToolError(f"'{text}' is ambiguous for {what}: it could be {_list(close)}.")
+        labels = sorted(label for label in choices if label.lower() in close)
+        raise ToolError(
+            f"'{text}' is ambiguous for {what}: it could be {_list(close)}.",
+            candidates=labels,
+            typed=text,
+        )
     raise ToolError(f"'{text}' is not a valid {what}. Valid values: {_list(sorted(choices))}.")
 
 

@@ -46,6 +46,10 @@ class SearchArgs(BaseModel):
         description="list: rows; count: only how many (one call, use for 'how many'); "
         "export: every matching row to a CSV file.",
     )
+    totals: list[str] = Field(
+        default_factory=list,
+        description="Numeric fields to add up over every match (list mode), e.g. hoursWorked.",
+    )
 
 
 class SearchResult(BaseModel):
@@ -57,6 +61,9 @@ class SearchResult(BaseModel):
     scope: str = Field(description="What the rows cover, e.g. '25 of 1,204 shown'.")
     order: str | None = Field(
         default=None, description="The order of the rows in words, e.g. 'newest first'."
+    )
+    totals: dict[str, float] = Field(
+        default_factory=dict, description="Each asked-for field added up over every match."
     )
     rows: list[Record] = Field(default_factory=list)
     link_template: str | None = Field(default=None, description="Deep link; {id} = row id.")
@@ -139,6 +146,21 @@ def _scope(shown: int, total: int | None, complete: bool, entity: str) -> str:
     return f"{shown:,} of {total:,} shown{suffix}"
 
 
+async def _totals(
+    ctx: ToolContext, schema: EntitySchema, query: Query, names: list[str]
+) -> dict[str, float]:
+    """Each field summed over every match, paging through the ids and those fields only."""
+    fields = [schema.require(name).name for name in names]
+    sums = dict.fromkeys(fields, 0.0)
+    summed = query.model_copy(update={"include_fields": ("id", *fields)})
+    async for record in ctx.client.iterate(schema.entity, summed):
+        for name in fields:
+            value = record.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sums[name] += float(value)
+    return {name: round(total, 2) for name, total in sums.items()}
+
+
 async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     schema = await ctx.schemas.get(args.entity)
     filters, words = await to_filters(ctx, schema, args.filters)
@@ -172,8 +194,10 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     records, counted, complete = await _fetch(ctx, schema, query, args)
     rows = await renderer.rows(records)
     web = await ctx.client.web_url()
+    totals = await _totals(ctx, schema, query, args.totals) if args.totals else {}
     return base.model_copy(
         update={
+            "totals": totals,
             "rows": rows,
             "untrusted_fields": renderer.untrusted,
             "total": counted,

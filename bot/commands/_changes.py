@@ -37,7 +37,14 @@ _FIELDS: dict[str, tuple[str, Callable[[str], str]]] = {
     "type": ("type", str),
 }
 _NEW_WORDS = {"for", "at", "company", "priority", "queue", "status", "type", "assign", "assigned",
-              "description", "details", *PRIORITIES}  # fmt: skip
+              "description", "details", "about", "regarding", "re", *PRIORITIES}  # fmt: skip
+_TITLE_WORDS = frozenset({"about", "regarding", "re"})
+_LOG_VERBS = frozenset({"log", "add", "put", "book", "record", "spent", "spend", "bill", "enter",
+                        "track", "logged", "booked", "charge"})  # fmt: skip
+_LINK_WORDS = frozenset({"on", "to", "for", "against", "in", "into", "onto"})
+_SEPARATORS = frozenset({"-", "\u2013", "\u2014", "--", ":"})
+_POSSESSIVES = ("their ", "the ", "a ", "an ", "our ", "his ", "her ", "its ")
+_ARTICLES = frozenset({"a", "an", "the", "one"})
 
 
 def _plan(action: str, entity: str, fields: dict[str, Any], **target: Any) -> Command:
@@ -52,16 +59,28 @@ def _who(text: str) -> str:
     return "me" if text.strip().lower() in ME_WORDS else text.strip()
 
 
+def _summary(text: str) -> str:
+    """What was done, without the joining word before it or the full stop after it."""
+    text = text.strip()
+    for lead in ("for ", "doing ", "re ", "re: ", "- "):
+        if text.lower().startswith(lead):
+            text = text[len(lead) :].strip()
+            break
+    return text.rstrip(".").strip()
+
+
 def _log(source: str, tokens: Sequence[Token]) -> Command:
     """``log 45m on T20241122.0004 VPN troubleshooting`` / ``log 1h yesterday 14:00 on 18420 …``
-    / ``log 30m on 18420 at 9:15 …``."""
-    i = 2 if len(tokens) > 1 and tokens[1].key == "time" else 1
+    / ``log 30m on 18420 at 9:15 …`` / ``45m on 18420 …``."""
+    i = 0 if read_duration(tokens, 0) is not None else 1
+    if i and len(tokens) > 1 and tokens[1].key == "time":
+        i = 2
     duration = read_duration(tokens, i)
     if duration is None:
         raise ParseFailure(f"Say how long the work took, for example {LOG_EXAMPLE}.")
     when = read_when(tokens, duration[1])
     i = when[1] if when else duration[1]
-    if i < len(tokens) and tokens[i].key in {"on", "to", "for", "against"}:
+    while i < len(tokens) and tokens[i].key in _LINK_WORDS:
         i += 1
     ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
@@ -69,7 +88,7 @@ def _log(source: str, tokens: Sequence[Token]) -> Command:
     i = ticket[1]
     if when is None and (when := read_when(tokens, i)) is not None:
         i = when[1]
-    summary = free_text(source, tokens[i - 1].end)
+    summary = _summary(free_text(source, tokens[i - 1].end))
     if not summary:
         raise ParseFailure(f"Add what you did after the ticket, for example {LOG_EXAMPLE}.")
     fields = {"ticket": ticket[0], "duration": duration[0], **(when[0] if when else {})}
@@ -78,13 +97,13 @@ def _log(source: str, tokens: Sequence[Token]) -> Command:
 
 def _note(source: str, tokens: Sequence[Token]) -> Command:
     """``add public note to 18420: text`` / ``note on T… text``."""
-    i = 1 if tokens[0].key in {"add", "post", "write"} else 0
+    i = 1 if tokens[0].key in {"add", "post", "write", "put", "leave"} else 0
     visible = False
-    while i < len(tokens) and tokens[i].key in _VISIBLE:
-        visible = _VISIBLE[tokens[i].key]
+    while i < len(tokens) and (tokens[i].key in _VISIBLE or tokens[i].key in _ARTICLES):
+        visible = _VISIBLE.get(tokens[i].key, visible)
         i += 1
     i += 1  # "note"
-    if i < len(tokens) and tokens[i].key in {"to", "on", "for"}:
+    if i < len(tokens) and tokens[i].key in {"to", "on", "for", "in"}:
         i += 1
     ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
@@ -98,10 +117,10 @@ def _note(source: str, tokens: Sequence[Token]) -> Command:
 
 def _is_note(tokens: Sequence[Token]) -> bool:
     words = [t.key for t in tokens[:6]]
-    i = 1 if words and words[0] in {"add", "post", "write"} else 0
-    while i < len(words) and words[i] in _VISIBLE:
+    i = 1 if words and words[0] in {"add", "post", "write", "put", "leave"} else 0
+    while i < len(words) and (words[i] in _VISIBLE or words[i] in _ARTICLES):
         i += 1
-    return i < len(words) and words[i] == "note"
+    return i < len(words) and words[i] in {"note", "comment"}
 
 
 def _new_header(fields: dict[str, Any], tokens: Sequence[Token]) -> str | None:
@@ -115,6 +134,8 @@ def _new_header(fields: dict[str, Any], tokens: Sequence[Token]) -> str | None:
     i = 0
     while i < len(tokens):
         word = tokens[i].key
+        if word in _TITLE_WORDS:
+            return None if title is None else title
         if tokens[i].quoted:
             if title is None:
                 title = tokens[i].text.strip()
@@ -127,6 +148,11 @@ def _new_header(fields: dict[str, Any], tokens: Sequence[Token]) -> str | None:
             continue
         if word in {"to", "with", "a", "and", "the"}:
             i += 1
+            continue
+        if word not in _NEW_WORDS and "company" not in fields:
+            got = read_value(tokens, i, stop)  # a name with no keyword: the company
+            assert got is not None
+            fields["company"], i = got
             continue
         if word not in _NEW_WORDS:
             raise ParseFailure(f"I could not read '{tokens[i].text[:40]}'; try {NEW_EXAMPLE}.")
@@ -153,18 +179,45 @@ def _new_field(fields: dict[str, Any], word: str, value: str) -> None:
         fields["description"] = value
 
 
+def _title(text: str, fields: dict[str, Any]) -> str:
+    """A title as typed, without a leading possessive, a trailing priority (", high") or a full
+    stop; its first letter capitalised."""
+    text = text.strip().rstrip(".").strip()
+    for lead in _POSSESSIVES:
+        if text.lower().startswith(lead) and len(text) > len(lead):
+            text = text[len(lead) :]
+            break
+    head, sep, tail = text.rpartition(",")
+    label = tail.strip().lower().removesuffix(" priority").removesuffix("-priority")
+    if sep and head.strip() and label in PRIORITIES:
+        fields.setdefault("priority", PRIORITIES[label])
+        text = head.strip()
+    return text[:1].upper() + text[1:]
+
+
+def _body_start(tokens: Sequence[Token], start: int) -> int | None:
+    """Where the header ends: a colon, a dash, or the word "about"."""
+    for k in range(start - 1, len(tokens)):
+        if tokens[k].colon or tokens[k].text in _SEPARATORS:
+            return k
+        if k >= start and tokens[k].key in _TITLE_WORDS:
+            return k
+    return None
+
+
 def _new_ticket(source: str, tokens: Sequence[Token]) -> Command:
     """``new ticket for Northwind high: printer outage``."""
     start = 2 if tokens[1].key == "ticket" else 3
-    body = next((k for k in range(start - 1, len(tokens)) if tokens[k].colon), None)
+    body = _body_start(tokens, start)
     header = tokens[start : len(tokens) if body is None else body + 1]
+    header = [t for t in header if t.text not in _SEPARATORS]
     fields: dict[str, Any] = {}
     title = _new_header(fields, header)
     if body is not None:
         lines = free_text(source, tokens[body].end).splitlines()
         text = [line.strip() for line in lines if line.strip()]
         if title is None and text:
-            title, text = text[0], text[1:]
+            title, text = _title(text[0], fields), text[1:]
         if text:
             fields["description"] = "\n".join(filter(None, [fields.get("description"), *text]))
     if "company" not in fields:
@@ -185,6 +238,13 @@ def _set(tokens: Sequence[Token]) -> Command | None:
         return None
     i = ticket[1]
     if field is None and i < len(tokens):
+        if i > 1 and tokens[i].key == "to":  # "set 18420 to waiting customer": say which field
+            got = read_value(tokens, i + 1, lambda _: False)
+            label = got[0].lower().removesuffix(" priority") if got else ""
+            if got is not None and got[1] == len(tokens):
+                if label in PRIORITIES:
+                    return _update(ticket[0], {"priority": PRIORITIES[label]})
+                return _update(ticket[0], {"status": status_label(got[0])})
         field = _FIELDS.get(tokens[i].key)
         i += 1
     if field is None:
@@ -199,22 +259,33 @@ def _set(tokens: Sequence[Token]) -> Command | None:
     return _update(ticket[0], {field[0]: field[1](got[0])})
 
 
-def _close(tokens: Sequence[Token]) -> Command | None:
-    """``close T…`` / ``complete 18420`` / ``mark 18420 as done``."""
-    ticket = read_ticket(tokens, 1, bare_ids=True)
+def _close(source: str, tokens: Sequence[Token]) -> Command | None:
+    """``close T…`` / ``complete 18420`` / ``mark 18420 as done`` / ``close 8480 fixed``
+    (the words after the ticket become its resolution)."""
+    i = 2 if len(tokens) > 1 and tokens[1].key == "ticket" else 1
+    ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
         return None
-    rest = [t.key for t in tokens[ticket[1] :] if t.key != "as"]
+    rest = [t.key for t in tokens[ticket[1] :] if t.key not in {"as", "to"}]
     if tokens[0].key == "mark":
         if not rest:
             return None
         return _update(ticket[0], {"status": status_label(" ".join(rest))})
-    return _update(ticket[0], {"status": "Complete"}) if not rest else None
+    if not rest:
+        return _update(ticket[0], {"status": "Complete"})
+    resolution = _summary(free_text(source, tokens[ticket[1] - 1].end))
+    for lead in ("with resolution ", "resolution ", "as ", "with "):
+        if resolution.lower().startswith(lead):
+            resolution = resolution[len(lead) :].strip()
+    if not resolution:
+        return _update(ticket[0], {"status": "Complete"})
+    return _update(ticket[0], {"status": "Complete", "resolution": resolution})
 
 
 def _assign(tokens: Sequence[Token]) -> Command | None:
     """``assign T… to me`` / ``assign 18420 to Priya Sharma`` / ``take T…``."""
-    ticket = read_ticket(tokens, 1, bare_ids=True)
+    i = 2 if len(tokens) > 1 and tokens[1].key == "ticket" else 1
+    ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
         return None
     i = ticket[1]
@@ -228,20 +299,59 @@ def _assign(tokens: Sequence[Token]) -> Command | None:
     return _update(ticket[0], {"assigned": _who(got[0])})
 
 
+def _is_log(tokens: Sequence[Token]) -> bool:
+    first = tokens[0].key
+    second = tokens[1].key if len(tokens) > 1 else ""
+    if first == "log" and second not in {"a", "ticket", "new"}:
+        return True
+    if first in _LOG_VERBS:
+        at = 2 if second == "time" else 1
+        return read_duration(tokens, at) is not None
+    duration = read_duration(tokens, 0)
+    return duration is not None and read_ticket(
+        tokens, duration[1] + (duration[1] < len(tokens) and tokens[duration[1]].key in
+                               _LINK_WORDS), bare_ids=True) is not None  # fmt: skip
+
+
+def _bump(tokens: Sequence[Token]) -> Command | None:
+    """``bump 18420 to critical`` / ``raise 18420 to high`` / ``move 18420 to Service Desk``."""
+    i = 2 if len(tokens) > 1 and tokens[1].key == "ticket" else 1
+    ticket = read_ticket(tokens, i, bare_ids=True)
+    if ticket is None or ticket[1] >= len(tokens):
+        return None
+    to = tokens[ticket[1]].key == "to"
+    if not to and tokens[0].key != "make":
+        return None
+    got = read_value(tokens, ticket[1] + to, lambda _: False)
+    if got is None:
+        return None
+    value = got[0]
+    label = value.lower().removesuffix(" priority").removesuffix("-priority")
+    if label in PRIORITIES:
+        return _update(ticket[0], {"priority": PRIORITIES[label]})
+    if tokens[0].key == "move":
+        return _update(ticket[0], {"queue": value.removeprefix("queue ").strip()})
+    return None
+
+
 def find_change(source: str, tokens: Sequence[Token]) -> Command | None:
     """The change a message asks for, or None when it is not one."""
     first = tokens[0].key
     second = tokens[1].key if len(tokens) > 1 else ""
-    if first == "log" and second not in {"a", "ticket"}:
-        return _log(source, tokens)
-    if first in {"new", "create", "raise", "add", "log"} and (
+    if first in {"new", "create", "raise", "add", "log", "open"} and (
         second == "ticket" or (second == "a" and len(tokens) > 2 and tokens[2].key == "ticket")
     ):
         return _new_ticket(source, tokens)
     if _is_note(tokens):
         return _note(source, tokens)
-    if first in {"close", "complete", "resolve", "mark"}:
-        return _close(tokens)
-    if first in {"assign", "reassign", "take", "grab"}:
+    if _is_log(tokens):
+        return _log(source, tokens)
+    if first in {"close", "complete", "resolve", "mark", "finish"}:
+        return _close(source, tokens)
+    if first in {"assign", "reassign", "take", "grab", "give"}:
         return _assign(tokens)
+    if first in {"bump", "raise", "lower", "move", "downgrade", "upgrade", "make"}:
+        found = _bump(tokens)
+        if found is not None or first != "make":
+            return found
     return _set(tokens)

@@ -8,9 +8,11 @@ from typing import Any, Literal
 from ..calls import ToolCall
 
 __all__ = [
+    "Choice",
     "Command",
     "Intent",
     "ParseFailure",
+    "Reading",
     "TimerRequest",
     "condition",
     "search_call",
@@ -27,8 +29,10 @@ Intent = Literal[
     "timer_stop",
     "timer_status",
     "timer_cancel",
+    "ask",
     "unknown",
 ]
+Reading = Literal["complete", "ambiguous", "partial", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +44,39 @@ class TimerRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer to a question the grammar asks back: its label and the calls it stands for."""
+
+    label: str
+    calls: tuple[ToolCall, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
-    """The parsed message. ``calls`` run in order; each validates against its tool's arguments."""
+    """The parsed message. ``calls`` run in order; each validates against its tool's arguments.
+
+    ``intent`` "ask" is a short question back (``text``) with ``choices``; "unknown" is a message
+    the grammar could not read (``partial`` when it recognised the request but something is
+    missing), with a hint and the nearest commands in ``text``.
+    """
 
     intent: Intent
     calls: tuple[ToolCall, ...] = ()
     alert_filters: dict[str, Any] | None = None
     timer: TimerRequest | None = None
     text: str | None = None
+    choices: tuple[Choice, ...] = ()
+    partial: bool = False
+
+    @property
+    def reading(self) -> Reading:
+        """How completely the grammar read the message: "complete" (safe to run as it is,
+        without a model), "ambiguous" (a question back), "partial" or "unknown"."""
+        if self.intent == "ask":
+            return "ambiguous"
+        if self.intent == "unknown":
+            return "partial" if self.partial else "unknown"
+        return "complete"
 
 
 class ParseFailure(Exception):
@@ -77,6 +106,7 @@ def search_call(
     mode: str = "list",
     limit: int | None = None,
     sort: str | None = None,
+    totals: list[str] | None = None,
 ) -> Command:
     """A ``search`` command; only the options that differ from the tool's defaults are sent."""
     arguments: dict[str, Any] = {"entity": entity, "filters": filters}
@@ -86,4 +116,6 @@ def search_call(
         arguments["limit"] = limit
     if sort is not None:
         arguments["sort"] = sort
+    if totals:
+        arguments["totals"] = totals
     return tools("search", arguments)

@@ -7,12 +7,14 @@ are ever looked at, and every step is linear in the number of words.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._changes import find_change
 from ._command import Command, ParseFailure, tools
 from ._help import help_command, unknown
+from ._normalize import clean_text, normalize
+from ._reading import find_reading
 from ._search import find_search
 from ._timing import find_timer
 from ._tokens import (
@@ -30,9 +32,12 @@ __all__ = ["MAX_CHARS", "parse_command"]
 
 MAX_CHARS = 10_000
 _FILLER = frozenset({"please", "pls", "kindly", "can", "could", "you", "show", "list",
-                     "find", "search", "display", "give", "get", "fetch", "view", "lookup",
+                     "find", "search", "display", "get", "fetch", "view", "lookup",
                      "me"})  # fmt: skip
-_GREETINGS = frozenset({"help", "commands", "hi", "hello", "hey", "start"})
+_THANKS = frozenset({"thanks", "thank", "great", "perfect", "cool", "nice", "ok", "okay",
+                     "cheers", "brilliant", "awesome"})  # fmt: skip
+_GREETINGS = frozenset({"help", "commands", "start", "menu", "?"})
+_SHOW = frozenset({"open", "show", "view", "display", "pull", "see", "check", "get", "find"})
 _DETAILS = frozenset({"with", "and", "notes", "note", "time", "entries", "full", "details",
                       "detail", "everything", "all"})  # fmt: skip
 _ENTITIES = {
@@ -144,8 +149,11 @@ def _alerts(tokens: Sequence[Token]) -> Command | None:
 
 
 def _get(tokens: Sequence[Token]) -> Command | None:
-    """``ticket T20241122.0004`` / ``#18420`` / ``ticket 18420 with notes``."""
-    ticket = read_ticket(tokens, 0, bare_ids=False)
+    """``ticket T20241122.0004`` / ``#18420`` / ``ticket 18420 with notes`` / ``open 18420``."""
+    shown = len(tokens) > 1 and tokens[0].key in _SHOW
+    if shown:
+        tokens = tokens[2:] if tokens[1].key == "up" else tokens[1:]
+    ticket = read_ticket(tokens, 0, bare_ids=shown)
     if ticket is None:
         return None
     rest = keys(tokens[ticket[1] :])
@@ -169,6 +177,12 @@ def _search(tokens: Sequence[Token]) -> Command | None:
         mode, skip = "count", 2
     elif words[:1] in (["export"], ["download"]):
         mode, skip = "export", 1
+    while (
+        skip < len(tokens)
+        and tokens[skip].key in {"all", "the", "every", "of", "my"}
+        and (tokens[skip].key != "my")
+    ):
+        skip += 1
     return find_search(tokens[skip:], mode=mode)
 
 
@@ -179,29 +193,42 @@ def _parse(source: str, tokens: Sequence[Token]) -> Command | None:
         return timer
     if tokens[0].key in _GREETINGS:
         return help_command()
+    if all(t.key in _THANKS or t.key == "you" for t in tokens):
+        return Command(intent="help", text="You're welcome! Ask me anything else, or type `help`.")
+    exact = _about(tokens) or _get(tokens)  # before words are taken for filler
+    if exact is not None:
+        return exact
     tokens = _strip_filler(tokens)
     if not tokens:
         return None
-    for finder in (_about, _alerts):
+    for finder in (_about, _alerts, find_reading):
         found = finder(tokens)
         if found is not None:
             return found
     return find_change(source, tokens) or _get(tokens) or _search(tokens)
 
 
-def parse_command(text: str) -> Command:
-    """The command a message holds; never raises."""
+def parse_command(text: str, *, mentions: Mapping[str, str] | None = None) -> Command:
+    """The command a message holds; never raises.
+
+    ``mentions`` maps each person's mention as it appears in ``text`` (``@U0PRIYA``, ``Priya
+    Sharma``) to their e-mail, so that "assign T… to @Priya" names the Autotask resource.
+    ``Command.reading`` says whether the message was read completely and unambiguously.
+    """
     if not isinstance(text, str):
         text = ""
     if len(text) > MAX_CHARS:
         return unknown(
             [], hint=f"That is too long for a command ({MAX_CHARS:,} characters at most)."
         )
-    source, tokens = tokenize(text)
-    if not tokens or all(token.text.strip("?") == "" for token in tokens):
+    source, raw = tokenize(clean_text(text, mentions))
+    if not raw or all(token.text.strip("?!.,;:") == "" for token in raw):
+        return help_command()
+    tokens = normalize(raw)
+    if not tokens:
         return help_command()
     try:
         command = _parse(source, tokens)
     except ParseFailure as failure:
-        return unknown(keys(tokens), hint=failure.hint)
+        return unknown(keys(tokens), hint=failure.hint, partial=True)
     return command or unknown(keys(tokens))

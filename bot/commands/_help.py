@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import NamedTuple
 
 from ._command import Command
 
-__all__ = ["EXAMPLES", "HELP", "help_command", "unknown"]
-
-PROBE_CHARS = 100  # how much of a message is compared with the examples
+__all__ = ["EXAMPLES", "HELP", "help_command", "suggestions", "unknown"]
 
 
 class Form(NamedTuple):
@@ -121,6 +120,45 @@ EXAMPLES: tuple[str, ...] = tuple(
 )
 _FALLBACK = ("my tickets", "ticket T20241122.0004", "log 45m on T20241122.0004 VPN troubleshooting")
 
+# Intents by the words that signal them, and the commands to suggest for each (best first).
+_INTENTS: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
+    (frozenset({"who", "am", "whoami", "me", "myself"}), ("who am i",)),
+    (frozenset({"log", "logged", "time", "hours", "spent", "book", "booked", "minutes", "worked",
+                "timesheet", "h", "m", "put"}),
+     ("log 45m on T20241122.0004 VPN troubleshooting", "my time this week",
+      "what did I log yesterday")),
+    (frozenset({"note", "notes", "comment", "latest", "update", "updates", "history"}),
+     ("notes for T20241122.0004", "add note to 18420: called back", "history of 18420")),
+    (frozenset({"close", "closed", "complete", "completed", "resolve", "resolved", "done",
+                "finish", "finished"}),
+     ("close T20241122.0004", "how many tickets were completed last week")),
+    (frozenset({"assign", "assigned", "reassign", "take", "give", "unassigned"}),
+     ("assign T20241122.0004 to me", "unassigned tickets in service desk")),
+    (frozenset({"contract", "contracts", "expiring", "expire", "renewal", "ending"}),
+     ("contracts expiring in 60 days", "contracts for Contoso")),
+    (frozenset({"contact", "contacts", "who", "phone", "email", "call", "person"}),
+     ("who is Julia Evans", "phone number for David Dias", "contacts at Contoso")),
+    (frozenset({"devices", "device", "configuration", "serial", "ci", "asset", "server",
+                "laptop", "firewall"}),
+     ("devices for Contoso", "device DC01")),
+    (frozenset({"project", "projects", "task", "tasks", "migration"}),
+     ("projects for Contoso", "time entries for the Acme migration project this quarter")),
+    (frozenset({"new", "create", "raise", "open", "outage", "broken", "down"}),
+     ("new ticket for Northwind high: printer outage", "open tickets for Contoso")),
+    (frozenset({"export", "csv", "download", "excel", "spreadsheet"}),
+     ("export tickets for Contoso closed last month",)),
+    (frozenset({"alert", "alerts", "notify", "subscribe"}),
+     ('alerts on queue "Service Desk" priority High', "alerts off")),
+    (frozenset({"company", "companies", "customer", "customers", "client"}),
+     ("company Contoso", "tickets for Contoso")),
+    (frozenset({"priority", "status", "queue", "set", "change", "escalate", "urgent",
+                "critical", "high"}),
+     ("set priority of 18420 to high", "any critical tickets?")),
+    (frozenset({"ticket", "tickets", "my", "due", "overdue", "waiting", "count", "many"}),
+     ("my tickets", "open tickets for Contoso", "my tickets due today")),
+)  # fmt: skip
+_SIGNALS = frozenset(word for words, _ in _INTENTS for word in words)
+
 
 def _render() -> str:
     lines = [
@@ -142,17 +180,41 @@ def help_command() -> Command:
     return Command(intent="help", text=HELP)
 
 
+_PROBE_WORDS = 40  # only the first words are compared: a long message stays cheap
+
+
+@functools.lru_cache(maxsize=4096)
+def _signal(word: str) -> str | None:
+    if word in _SIGNALS:
+        return word
+    if not 4 <= len(word) <= 14 or not word.isalpha():
+        return None
+    close = difflib.get_close_matches(word, _SIGNALS, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def suggestions(words: list[str]) -> list[str]:
-    """The examples closest to what was typed (a few common ones when nothing is close)."""
-    probe = " ".join(words)[:PROBE_CHARS]
-    close = difflib.get_close_matches(probe, EXAMPLES, n=3, cutoff=0.5) if probe else []
-    return close or list(_FALLBACK)
+    """The commands for the intents the words signal (by the words that carry an intent, not by
+    the look of the whole text); a few common ones when no word signals anything."""
+    signals = {s for w in words[:_PROBE_WORDS] if (s := _signal(w)) is not None}
+    scored = sorted(
+        ((len(signals & words_), -n, examples) for n, (words_, examples) in enumerate(_INTENTS)),
+        reverse=True,
+    )
+    picked: list[str] = []
+    for score, _, examples in scored:
+        if score == 0 or len(picked) >= 3:
+            break
+        picked.extend(e for e in examples if e not in picked)
+    return picked[:3] or list(_FALLBACK)
 
 
-def unknown(words: list[str], hint: str | None = None) -> Command:
-    """A short "did not understand" with the closest examples (and a hint, when one applies)."""
+def unknown(words: list[str], hint: str | None = None, *, partial: bool = False) -> Command:
+    """A short "did not understand" with the closest commands (and a hint, when one applies)."""
     lead = hint or "Sorry, I did not understand that."
     tries = "\n".join(f"- `{example}`" for example in suggestions(words))
     return Command(
-        intent="unknown", text=f"{lead}\nTry:\n{tries}\nSend `help` for everything I understand."
+        intent="unknown",
+        text=f"{lead}\nTry:\n{tries}\nSend `help` for everything I understand.",
+        partial=partial,
     )

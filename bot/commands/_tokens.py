@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,8 @@ ME_WORDS = frozenset({"me", "myself", "i", "mine"})
 PRIORITIES = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 _DONE = frozenset({"complete", "completed", "closed", "close", "done", "resolved"})
 
+_TRAILING = ",;:!?.)]}'*…"
+_LEADING = "([{'*¿¡"
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
                          "\u2018": "'", "\u2019": "'"})  # fmt: skip
@@ -65,11 +67,18 @@ class Token:
     start: int
     end: int
     quoted: bool = False
+    norm: str | None = None  # the canonical word when normalising replaced what was typed
+    # The word for matching: lower case without surrounding punctuation; '' when quoted.
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The word for matching: lower case without trailing punctuation; '' when quoted."""
-        return "" if self.quoted else self.text.lower().rstrip(",;:!?.")
+    def __post_init__(self) -> None:
+        if self.quoted:
+            key = ""
+        elif self.norm is not None:
+            key = self.norm
+        else:
+            key = self.text.lower().rstrip(_TRAILING).lstrip(_LEADING)
+        object.__setattr__(self, "key", key)
 
     @property
     def colon(self) -> bool:
@@ -101,7 +110,7 @@ def free_text(source: str, start: int) -> str:
 
 
 def clean_value(text: str) -> str:
-    return text.strip().rstrip(",;:!?").strip()
+    return text.strip().rstrip(",;:!?.").strip()
 
 
 def status_label(text: str) -> str:
@@ -110,7 +119,7 @@ def status_label(text: str) -> str:
 
 
 def _ticket(token: Token, *, bare_ids: bool) -> TicketRef | None:
-    raw = token.text.rstrip(",;:!?.")
+    raw = token.text.rstrip(_TRAILING).lstrip(_LEADING)
     if _TICKET_NUMBER.fullmatch(raw):
         return raw.upper()
     match = _TICKET_ID.fullmatch(raw)
