@@ -393,4 +393,10 @@ CORPUS: list[tuple[str, Expected]] = [
     ('set T20241122.0004 priority to high please', [('plan_change', {'action': 'update', 'entity': 'Tickets', 'ticket_number': 'T20241122.0004', 'fields': {'priority': 'High'}})]),
     ('ticket 18420 with notes', [('get', {'entity': 'Tickets', 'id': 18420, 'include': ['notes', 'time_entries']})]),
     ('alerts on company Contoso', 'alerts_on'),
+    ('timer', 'timer_status'),
+    ('log 30m on 18420 at 9:15 called the customer', [('plan_change', {'action': 'create', 'entity': 'TimeEntries', 'fields': {'ticket': 18420, 'duration': '30m', 'start': '9:15', 'summaryNotes': 'called the customer'}})]),
+    ('stop timer replaced the switch', 'timer_stop'),
+    ('log 1h yesterday 14:00 on T20241122.0004 onsite visit', [('plan_change', {'action': 'create', 'entity': 'TimeEntries', 'fields': {'ticket': 'T20241122.0004', 'duration': '1h', 'start': 'yesterday 14:00', 'summaryNotes': 'onsite visit'}})]),
+    ('cancel timer', 'timer_cancel'),
+    ('start timer on T20241122.0004 VPN troubleshooting', 'timer_start'),
 ]  # fmt: skip
