@@ -80,10 +80,13 @@ async def serve(
     async with open_runtime(settings, sandbox=sandbox) as runtime:
         public = settings.server.public_url
         address: dict[str, str] = {}
+        key = settings.server.download_key
         downloads = Downloads(
-            settings.data_dir / "exports",
+            runtime.db.exports,
             base_url=lambda: public or address.get("url", ""),
+            key=key.get_secret_value().encode() if key is not None else None,
             ttl_seconds=settings.server.download_ttl_minutes * 60,
+            staging=runtime.tenant.export_dir,
             public=public is not None,
         )
         app: web.Application = build_app(runtime, make_parts(runtime, downloads))

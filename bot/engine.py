@@ -11,6 +11,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -19,6 +20,7 @@ from autotask import AuthenticationError, AutotaskError
 from autotask.tools import (
     Actor,
     ChangePlan,
+    ExportInfo,
     SearchResult,
     Tenant,
     ToolContext,
@@ -277,6 +279,20 @@ class Engine:
         )
         return str(stored.id)
 
+    async def _kept(self, export: ExportInfo) -> FileAttachment:
+        """The export as an attachment, kept in the database so that any replica serves its
+        download link for the retention (``ATBOT_SERVER__EXPORT_RETENTION_HOURS``)."""
+        file = FileAttachment(name=export.file_name, path=export.path, rows=export.rows)
+        kept = await self.db.exports.put(
+            Path(export.path),
+            file_name=file.name,
+            media_type=file.mime,
+            rows=export.rows,
+            now=datetime.now(UTC),  # the wall clock: retention is about this process's time
+            keep=timedelta(hours=self.settings.server.export_retention_hours),
+        )
+        return file.model_copy(update={"export_id": kept.id})
+
     async def _compose(
         self,
         message: IncomingMessage,
@@ -298,10 +314,7 @@ class Engine:
                 cards.append(change_card(result, plan_id=plan_id))
                 continue
             if isinstance(result, SearchResult) and result.export is not None:
-                export = result.export
-                files.append(
-                    FileAttachment(name=export.file_name, path=export.path, rows=export.rows)
-                )
+                files.append(await self._kept(result.export))
             card, line = card_for_result(result)
             if card is not None:
                 cards.append(card)

@@ -142,9 +142,10 @@ class Card(_Model):
 
 class FileAttachment(_Model):
     name: str
-    path: str
+    path: str  # the staging file the tool wrote (this replica only, swept after a while)
     mime: str = "text/csv"
     rows: int | None = None
+    export_id: str | None = None  # the copy kept in the database, which every replica serves
 
 
 class Reply(_Model):

@@ -136,7 +136,11 @@ class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 3978
     public_url: str | None = None  # how others reach this server (download links, webhooks)
-    download_ttl_minutes: int = 60
+    # exports are kept in the database this long, then swept; a link expires after its ttl
+    export_retention_hours: float = Field(default=24.0, gt=0)
+    download_ttl_minutes: int = Field(default=24 * 60, gt=0)
+    # signs download links; without it a key kept in the database (the same on every replica)
+    download_key: SecretStr | None = None
 
 
 class Settings(BaseSettings):

@@ -22,6 +22,15 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database, once a SQLite file and once a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'atbot.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return await server.create_database()
+
+
 @pytest.fixture(autouse=True)
 def _no_real_model_or_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """A global switch: no test reaches a real model service, and no ATBOT_ env leaks in."""

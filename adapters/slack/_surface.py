@@ -162,7 +162,7 @@ class SlackSurface:
         url: str | None = None
         if self.downloads is not None:
             try:
-                url = self.downloads.link(attachment.path)
+                url = self.downloads.link(attachment)
             except FileNotFoundError:
                 url = None
             except NoPublicAddress:

@@ -70,7 +70,7 @@ class TeamsSurface:
         if self._downloads is None:
             return None
         try:
-            return self._downloads.link(file.path)  # NoPublicAddress goes to the file card
+            return self._downloads.link(file)  # NoPublicAddress goes to the file card
         except FileNotFoundError:
             logger.warning("export %s is gone before its link was made", file.name)
             return None

@@ -145,7 +145,7 @@ class WebChatPart:
 
     def _file_link(self, attachment: FileAttachment) -> str | None:
         try:
-            return self.downloads.link(attachment.path, remote=False)  # the reader is local
+            return self.downloads.link(attachment, remote=False)  # the reader is local
         except FileNotFoundError:
             return None
 

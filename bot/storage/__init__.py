@@ -2,8 +2,8 @@
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
-``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``. All times are timezone-aware
-UTC datetimes.
+``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``, ``db.exports``. All times are
+timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ._audit import AUDIT_KINDS, AuditEvent, AuditLog
 from ._credentials import CredentialKeyError, CredentialStore
 from ._database import Database, DialectName, normalize_url
 from ._deliveries import DEFAULT_DELIVERY_RETENTION, DeliveryStore
+from ._exports import CHUNK_BYTES, DEFAULT_EXPORT_RETENTION, ExportStore, StoredExport
 from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
@@ -23,7 +24,9 @@ from ._timers import RunningTimer, TimerStore
 
 __all__ = [
     "AUDIT_KINDS",
+    "CHUNK_BYTES",
     "DEFAULT_DELIVERY_RETENTION",
+    "DEFAULT_EXPORT_RETENTION",
     "AlertStore",
     "AuditEvent",
     "AuditLog",
@@ -32,6 +35,7 @@ __all__ = [
     "Database",
     "DeliveryStore",
     "DialectName",
+    "ExportStore",
     "HistoryStore",
     "IdentityStore",
     "LeaseStore",
@@ -40,6 +44,7 @@ __all__ = [
     "ReferenceStore",
     "RunningTimer",
     "StorageError",
+    "StoredExport",
     "StoredPlan",
     "Subscription",
     "TimerStore",

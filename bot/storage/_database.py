@@ -26,6 +26,7 @@ from ._alerts import AlertStore
 from ._audit import AuditLog
 from ._credentials import CredentialStore
 from ._deliveries import DeliveryStore
+from ._exports import ExportStore
 from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
@@ -151,6 +152,7 @@ class Database:
         self.timers = TimerStore(gateway)
         self.credentials = CredentialStore(gateway, credential_key)
         self.deliveries = DeliveryStore(gateway)
+        self.exports = ExportStore(gateway)
 
     @classmethod
     async def open(cls, url: str, *, credential_key: bytes | str | None = None) -> Database:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -207,10 +208,39 @@ def _v3_platform_deliveries(conn: Connection) -> None:
     meta.create_all(conn, checkfirst=False)
 
 
+def _v4_exports(conn: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "exports", meta,
+        Column("id", Text, primary_key=True),
+        Column("file_name", Text, nullable=False),
+        Column("media_type", Text, nullable=False),
+        Column("size", BigInteger, nullable=False),
+        Column("rows", BigInteger),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("expires_at", UTCDateTime, nullable=False),
+        Index("ix_exports_expires_at", "expires_at"),
+    )  # fmt: skip
+    Table(
+        "export_chunks", meta,
+        Column("export_id", Text, ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True),
+        Column("seq", Integer, primary_key=True, autoincrement=False),
+        Column("data", LargeBinary, nullable=False),
+    )  # fmt: skip
+    Table(
+        "signing_keys", meta,
+        Column("name", Text, primary_key=True),
+        Column("secret", Text, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+    )  # fmt: skip
+    meta.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial_schema),
     Migration(2, "timers", _v2_timers),
     Migration(3, "platform deliveries seen", _v3_platform_deliveries),
+    Migration(4, "exports and link-signing keys", _v4_exports),
 )
 
 

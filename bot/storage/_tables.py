@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -39,6 +40,8 @@ __all__ = [
     "audit_events",
     "conversation_references",
     "credentials",
+    "export_chunks",
+    "exports",
     "history_messages",
     "identity_links",
     "leases",
@@ -46,6 +49,7 @@ __all__ = [
     "plans",
     "platform_deliveries",
     "schema_migrations",
+    "signing_keys",
     "timers",
     "webhook_events",
 ]
@@ -282,4 +286,38 @@ platform_deliveries = Table(
     Column("key", Text, primary_key=True),
     Column("seen_at", UTCDateTime, nullable=False),
     Index("ix_platform_deliveries_seen_at", "seen_at"),
+)
+
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("media_type", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("rows", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_exports_expires_at", "expires_at"),
+)
+
+export_chunks = Table(
+    "export_chunks",
+    metadata,
+    Column(
+        "export_id",
+        Text,
+        ForeignKey("exports.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("secret", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -48,7 +48,7 @@ async def slack(
 ) -> AsyncIterator[SlackHarness]:
     runtime = make_runtime(slack_settings(fake.api_url, tmp_path), tenant, slack_db)
     address: dict[str, str] = {}
-    downloads = Downloads(tenant.export_dir, base_url=lambda: address.get("url", ""))
+    downloads = Downloads(slack_db.exports, base_url=lambda: address.get("url", ""))
     part = SlackPart(runtime, downloads=downloads)
     app = build_app(runtime, [downloads, part])
     async with running_app(app, "127.0.0.1", 0) as url, aiohttp.ClientSession() as http:

@@ -147,7 +147,7 @@ async def test_the_server_builds_the_slack_part_and_alerts_can_post_anywhere(
     from bot.messages import Card, Conversation, Reply
 
     runtime = slack.runtime
-    downloads = Downloads(tmp_path, base_url=lambda: "")
+    downloads = Downloads(runtime.db.exports, base_url=lambda: "")
     parts = make_parts(runtime, downloads)
     assert any(isinstance(part, SlackPart) for part in parts)
     surface = runtime.surfaces["slack"]

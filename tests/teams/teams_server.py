@@ -58,7 +58,7 @@ async def serve_teams(
     runtime: Runtime, host: str = "127.0.0.1", *, credentials: Any = None
 ) -> AsyncIterator[BotServer]:
     address: dict[str, str] = {}
-    downloads = Downloads(runtime.tenant.export_dir, base_url=lambda: address["url"])
+    downloads = Downloads(runtime.db.exports, base_url=lambda: address["url"])
     part = TeamsPart(runtime, downloads=downloads, credentials=credentials)
     app = build_app(runtime, [part, downloads])
     async with running_app(app, host, 0) as url, httpx.AsyncClient(timeout=30) as http:

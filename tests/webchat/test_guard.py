@@ -117,7 +117,8 @@ def test_atbot_run_serves_the_web_chat_only_on_loopback_and_acknowledged(
             self.settings = settings
             self.surfaces: dict[str, Any] = {}
 
-    parts = make_parts(_Runtime(), Downloads(tmp_path, base_url=lambda: ""))  # type: ignore[arg-type]
+    downloads = Downloads(None, base_url=lambda: "")  # type: ignore[arg-type]  # never started
+    parts = make_parts(_Runtime(), downloads)  # type: ignore[arg-type]
     assert ("webchat" in {part.name for part in parts}) is served
     if not served:
         assert "the web chat is off" in caplog.text
