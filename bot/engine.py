@@ -32,7 +32,7 @@ from prompts import load_prompt
 from .approvals import Approvals, audit_event
 from .calls import ToolCall
 from .cards import card_for_result, change_card, error_card, focus_of
-from .commands import Command, parse_command
+from .commands import Choice, Command, parse_command, pick_choice
 from .identity import Identity, IdentityError
 from .messages import (
     Card,
@@ -46,6 +46,7 @@ from .messages import (
 from .metrics import Metrics
 from .model import ChatModel, ModelError
 from .planner import Planner, estimate_tokens
+from .questions import choices_for, command_of, question_text, stored
 from .settings import Settings
 from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
@@ -63,6 +64,7 @@ class AlertCommands(Protocol):
 
 
 MAX_CARDS = 4
+QUESTION_MINUTES = 30  # how long a question back waits for its answer
 _QUIET_TOOLS = {"describe", "list_entities", "who_am_i"}
 Results = list[tuple[ToolCall, BaseModel]]
 
@@ -168,6 +170,9 @@ class Engine:
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
         ctx = self.context(actor)
         ctx.focus_lookup = lambda: self.db.history.focus(message.conversation.key)
+        answered = await self._answered_question(message, text)
+        if answered is not None:  # "2" after "Which Contoso? 1. … 2. …"
+            return await self._commanded(message, ctx, actor, answered)
         command = parse_command(text, mentions=message.mentions)  # once per turn
         if command.intent.startswith(("alerts", "timer")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
@@ -187,8 +192,7 @@ class Engine:
         if command.intent in {"help", "unknown"}:
             return Reply(text=(note + (command.text or "")).strip()), []
         if command.intent == "ask":
-            choices = "\n".join(f"{n}. {c.label}" for n, c in enumerate(command.choices, 1))
-            return Reply(text=(note + (command.text or "") + "\n" + choices).strip()), []
+            return await self._ask(message, command.text or "Which one?", command.choices), []
         if command.intent.startswith("alerts"):
             if self.alerts is None:
                 return Reply(text="New-ticket alerts are not set up on this bot."), []
@@ -203,9 +207,32 @@ class Engine:
                 result = await call(tool_call.name, tool_call.arguments, ctx)
             except ToolError as exc:
                 self.metrics.count("tool_errors")
+                choices = choices_for(exc, command.calls)
+                if choices:  # "'ware' could be Litware or Proseware": ask which
+                    lead = f"Which one did you mean by '{exc.typed}'?"
+                    return await self._ask(message, note + lead, choices), []
                 return Reply(text=(note + str(exc)).strip()), []
             results.append((tool_call, result))
         return await self._compose(message, actor, results, note.strip() or None, quiet=False)
+
+    async def _ask(self, message: IncomingMessage, lead: str, choices: tuple[Choice, ...]) -> Reply:
+        """A question back with numbered choices, remembered for the thread's next message."""
+        text = question_text(lead.strip(), choices)
+        await self.db.history.ask(message.conversation.key, stored(text, choices), now=self.clock())
+        self.metrics.count("turns_asked")
+        return Reply(text=text)
+
+    async def _answered_question(self, message: IncomingMessage, text: str) -> Command | None:
+        """The choice this message picks from the question the thread was just asked, if any."""
+        key = message.conversation.key
+        since = self.clock() - timedelta(minutes=QUESTION_MINUTES)
+        question = await self.db.history.question(key, since=since)
+        if question is None:
+            return None
+        await self.db.history.forget_question(key)  # asked once: any next message settles it
+        labels = [str(choice["label"]) for choice in question.get("choices", [])]
+        index = pick_choice(text, labels)
+        return None if index is None else command_of(question, index)
 
     async def _planned(
         self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str, command: Command

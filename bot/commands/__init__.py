@@ -5,8 +5,18 @@ Used when no language model is configured, and always for ``/autotask …`` slas
 
 from __future__ import annotations
 
-from ._command import Command, Intent
+from ._choices import pick_choice
+from ._command import Choice, Command, Intent, Reading
 from ._grammar import MAX_CHARS, parse_command
 from ._help import HELP
 
-__all__ = ["HELP", "MAX_CHARS", "Command", "Intent", "parse_command"]
+__all__ = [
+    "HELP",
+    "MAX_CHARS",
+    "Choice",
+    "Command",
+    "Intent",
+    "Reading",
+    "parse_command",
+    "pick_choice",
+]

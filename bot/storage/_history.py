@@ -20,6 +20,8 @@ __all__ = ["HistoryStore"]
 
 _table = history_messages
 _FOCUS = "focus"  # not a message: the customer the thread was last about (never sent to a model)
+_QUESTION = "question"  # not a message: a question back whose answer the next message may be
+_NOT_MESSAGES = (_FOCUS, _QUESTION)
 
 
 def _window(thread_key: str) -> Subquery:
@@ -53,7 +55,7 @@ class HistoryStore:
         window = _window(thread_key)
         stmt = (
             select(window.c.role, window.c.content)
-            .where(window.c.running <= max_tokens, window.c.role != _FOCUS)
+            .where(window.c.running <= max_tokens, window.c.role.not_in(_NOT_MESSAGES))
             .order_by(window.c.id)
         )
         async with self._gateway.read() as conn:
@@ -90,3 +92,28 @@ class HistoryStore:
         async with self._gateway.read() as conn:
             content = (await conn.execute(stmt)).scalar_one_or_none()
         return str(content["company"]) if content and content.get("company") else None
+
+    async def ask(self, thread_key: str, question: dict[str, Any], *, now: datetime) -> None:
+        """Remember a question put to the thread (its choices), replacing any earlier one."""
+        await self.forget_question(thread_key)
+        await self.append(thread_key, _QUESTION, question, tokens=0, now=now)
+
+    async def question(self, thread_key: str, *, since: datetime) -> dict[str, Any] | None:
+        """The question the thread was last asked, when nothing was said in it since and it
+        was asked after ``since``."""
+        stmt = (
+            select(_table.c.role, _table.c.content, _table.c.created_at)
+            .where(_table.c.thread_key == thread_key, _table.c.role != _FOCUS)
+            .order_by(_table.c.id.desc())
+            .limit(1)
+        )
+        async with self._gateway.read() as conn:
+            row = (await conn.execute(stmt)).one_or_none()
+        if row is None or row.role != _QUESTION or row.created_at < since:
+            return None
+        return dict(row.content)
+
+    async def forget_question(self, thread_key: str) -> None:
+        stmt = delete(_table).where(_table.c.thread_key == thread_key, _table.c.role == _QUESTION)
+        async with self._gateway.write() as conn:
+            await conn.execute(stmt)

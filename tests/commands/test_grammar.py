@@ -14,7 +14,7 @@ import bot.commands
 from autotask.sandbox import Sandbox
 from autotask.tools import TOOLS, ToolContext, ToolError, call
 from bot.calls import ToolCall
-from bot.commands import HELP, MAX_CHARS, Command, parse_command
+from bot.commands import HELP, MAX_CHARS, Command, parse_command, pick_choice
 
 Record = dict[str, Any]
 NUMBER = "T20241122.0004"
@@ -108,7 +108,10 @@ def test_every_help_example_is_understood_and_valid() -> None:
 
 def test_the_package_exports_a_curated_api() -> None:
     exported = bot.commands.__all__
-    assert sorted(exported) == sorted({"Command", "HELP", "Intent", "MAX_CHARS", "parse_command"})
+    assert sorted(exported) == sorted(
+        {"Choice", "Command", "HELP", "Intent", "MAX_CHARS", "Reading", "parse_command",
+         "pick_choice"}
+    )  # fmt: skip
     assert all(hasattr(bot.commands, name) for name in exported)
 
 
@@ -303,3 +306,15 @@ async def test_change_commands_plan_against_the_sandbox(ctx: ToolContext, sandbo
 async def test_an_impossible_request_is_reported_by_the_tool(ctx: ToolContext) -> None:
     problems = await _run("tickets queue Nonexistent Queue", ctx)
     assert len(problems) == 1 and "Nonexistent Queue" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "picked"),
+    [
+        ("2", 1), ("#2", 1), ("the second one", 1), ("2nd", 1), ("first", 0), ("last", 2),
+        ("Proseware", 1), ("litware please", 0), ("the third", 2),
+        ("4", None), ("0", None), ("my tickets", None), ("ware", None), ("", None),
+    ],
+)  # fmt: skip
+def test_an_answer_picks_one_choice_or_none(text: str, picked: int | None) -> None:
+    assert pick_choice(text, ["Litware", "Proseware", "Fabrikam"]) == picked

@@ -1,0 +1,89 @@
+"""Questions back: an ambiguous request asks once with choices, the next message in the thread
+picks one, and a change picked this way is only previewed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engine_support import CHANNEL, RecordingSurface, say, technician_email
+
+from autotask.sandbox import Sandbox
+from bot.engine import Engine
+from bot.messages import Conversation
+from bot.storage import Database
+
+
+def _open_ticket(box: Sandbox) -> dict[str, object]:
+    return next(t for t in box.records("Tickets") if t["status"] != 5 and t["priority"] != 4)
+
+
+async def test_an_ambiguous_company_is_asked_and_the_answer_runs_the_search(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    await engine.handle(say("open tickets for ware", email), surface)
+    question = surface.last.text or ""
+    assert "Which one did you mean by 'ware'?" in question
+    assert "1. Litware" in question and "2. Proseware" in question
+    assert surface.last.cards == ()
+    await engine.handle(say("2", email), surface)
+    (card,) = surface.last.cards
+    assert card.kind == "list" and "Proseware" in (card.subtitle or "")
+    await engine.handle(say("2", email), surface)  # asked once: a second "2" is a new message
+    assert surface.last.cards == () and "Proseware" not in (surface.last.text or "")
+
+
+async def test_the_answer_may_name_the_choice(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    await engine.handle(say("contracts for ware", email), surface)
+    await engine.handle(say("litware", email), surface)
+    (card,) = surface.last.cards
+    assert card.title == "Contracts" and "Litware" in (card.subtitle or "")
+
+
+async def test_escalate_asks_how_and_the_pick_is_only_a_preview(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    ticket = _open_ticket(sandbox)
+    await engine.handle(say(f"escalate {ticket['ticketNumber']}", email), surface)
+    assert "How should I escalate" in (surface.last.text or "")
+    await engine.handle(say("the second one", email), surface)
+    (card,) = surface.last.cards
+    assert card.kind == "change" and card.status == "pending"
+    assert any(c.after == "Critical" for c in card.changes)
+    assert sandbox.records("Tickets")[sandbox.records("Tickets").index(ticket)]["priority"] != 4
+
+
+async def test_a_question_belongs_to_its_thread_and_another_request_drops_it(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    other = Conversation(platform="test", conversation_id="C1", thread_id="T2")
+    await engine.handle(say("open tickets for ware", email), surface)
+    await engine.handle(say("1", email, conversation=other), surface)
+    assert surface.last.cards == (), "another thread's '1' answers nothing"
+    await engine.handle(say("my tickets", email), surface)
+    assert surface.last.cards[0].kind == "list"
+    await engine.handle(say("1", email, conversation=CHANNEL), surface)
+    assert surface.last.cards == (), "the question was dropped by the request in between"
+
+
+async def test_a_mentioned_colleague_is_assigned_by_e_mail_and_errors_list_no_e_mails(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    ticket = _open_ticket(sandbox)
+    priya = next(r for r in sandbox.records("Resources") if r["firstName"] == "Priya")
+    message = say(f"assign {ticket['ticketNumber']} to @U0PRIYA", email).model_copy(
+        update={"mentions": {"@U0PRIYA": priya["email"]}}
+    )
+    await engine.handle(message, surface)
+    (card,) = surface.last.cards
+    assert card.kind == "change" and any(c.after == "Priya Sharma" for c in card.changes)
+    await engine.handle(say(f"assign {ticket['ticketNumber']} to @U0NOBODY", email), surface)
+    text = surface.last.text or ""
+    assert "No active Autotask technician matches" in text
+    assert "@bluewave-it.example" not in text
