@@ -42,7 +42,7 @@ from ._surface import (
     ThreadTurn,
     timed,
 )
-from ._text import escape, strip_mentions, unformat
+from ._text import escape, mentioned_users, strip_mentions, unformat
 from ._users import UserDirectory
 from ._work import Background
 
@@ -193,14 +193,16 @@ class SlackBot:
             tell = partial(turn.fail, conversation)
             await turn.typing(conversation)
             person = await self.users.person(event.user)
+            text = strip_mentions(event.text, bot_user_id)
             message = IncomingMessage(
                 conversation=conversation,
                 user_id=event.user,
                 email=person.email,
                 display_name=person.name,
-                text=unformat(strip_mentions(event.text, bot_user_id)),
+                text=unformat(text),
                 message_id=event.ts,
                 shared=not event.direct,
+                mentions=await self._mentions(text),
             )
             await self.runtime.engine.handle(message, turn)
         except Exception as exc:
@@ -230,10 +232,21 @@ class SlackBot:
                 display_name=person.name,
                 text=text,
                 shared=public,
+                mentions=await self._mentions(payload.text),
             )
             await self.runtime.engine.handle(message, turn, command_mode=True)
         except Exception as exc:
             await self._failed("command", exc, tell)
+
+    async def _mentions(self, text: str) -> dict[str, str]:
+        """People mentioned in a message (``<@U…>``) → their e-mail (users.info, cached), so
+        "assign T… to @Priya" names Priya's Autotask resource."""
+        found: dict[str, str] = {}
+        for shown, user_id in mentioned_users(text):
+            email = (await self.users.person(user_id)).email
+            if email:
+                found[shown] = email
+        return found
 
     async def _click(self, raw: dict[str, Any]) -> None:
         tell: Tell | None = None

@@ -15,6 +15,7 @@ __all__ = [
     "clip",
     "escape",
     "link",
+    "mentioned_users",
     "strip_mentions",
     "to_mrkdwn",
     "unformat",
@@ -97,6 +98,17 @@ def strip_mentions(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
     return text
+
+
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^<>]*)?>")
+
+
+def mentioned_users(text: str) -> list[tuple[str, str]]:
+    """Each person's mention in Slack's markup, as (what ``unformat`` makes of it, user id)."""
+    found: dict[str, str] = {}
+    for match in _USER_MENTION.finditer(text[:40_000]):
+        found.setdefault(unformat(match.group(0)), match.group(1))
+    return list(found.items())[:20]
 
 
 def unformat(text: str) -> str:

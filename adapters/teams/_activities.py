@@ -42,6 +42,7 @@ __all__ = [
     "click_of",
     "conversation_of",
     "mention_activity",
+    "mentioned_people",
     "message_of",
     "reference_for",
     "reference_of",
@@ -131,6 +132,17 @@ def strip_mentions(activity: Activity) -> str:
     return _SPACES.sub(" ", html.unescape(text)).strip()
 
 
+def mentioned_people(activity: Activity) -> list[tuple[str, str]]:
+    """Each person mentioned (not the bot), as (the name their mention became, member id)."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    found: dict[str, str] = {}
+    for entity in (activity.entities or [])[:20]:
+        mention = _mention(entity)
+        if mention is not None and mention[1] and mention[1] != bot_id and mention[2]:
+            found.setdefault(html.unescape(mention[2]), str(mention[1]))
+    return list(found.items())
+
+
 def _sender(activity: Activity) -> tuple[str, str | None]:
     account = activity.from_property
     return str(account.id), account.name or None
@@ -142,7 +154,9 @@ def is_shared(activity: Activity) -> bool:
     return conversation is None or conversation.conversation_type != "personal"
 
 
-def message_of(activity: Activity, email: str | None) -> IncomingMessage:
+def message_of(
+    activity: Activity, email: str | None, mentions: dict[str, str] | None = None
+) -> IncomingMessage:
     user_id, name = _sender(activity)
     return IncomingMessage(
         conversation=conversation_of(activity),
@@ -152,6 +166,7 @@ def message_of(activity: Activity, email: str | None) -> IncomingMessage:
         text=strip_mentions(activity),
         message_id=activity.id,
         shared=is_shared(activity),
+        mentions=mentions or {},
     )
 
 

@@ -21,7 +21,14 @@ from bot.cards import error_card
 from bot.engine import Engine
 from bot.messages import Conversation, Reply
 
-from ._activities import PLATFORM, click_of, message_of, reference_of, reply_activities
+from ._activities import (
+    PLATFORM,
+    click_of,
+    mentioned_people,
+    message_of,
+    reference_of,
+    reply_activities,
+)
 from ._members import MemberLookup
 from ._surface import TeamsSurface
 
@@ -132,7 +139,12 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
                 self.engine.click(click, self.surface), click.conversation, "click"
             )
             return
-        message = message_of(activity, email)
+        mentions: dict[str, str] = {}
+        for name, member_id in mentioned_people(activity):
+            address = await self._members.email(turn_context, member_id)
+            if address:
+                mentions[name] = address
+        message = message_of(activity, email, mentions)
         turn = self.engine.handle(message, self.surface)
         self.background.spawn(turn, message.conversation, "turn")
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from fake_slack import BOT_USER
 from slack_harness import GUEST, OTHER, TECH, SlackHarness
 
+from autotask.sandbox import Sandbox
+
 
 def _texts(blocks: list[dict[str, object]]) -> str:
     return json.dumps(blocks, ensure_ascii=False)
@@ -168,3 +170,31 @@ async def test_a_guest_mentioning_the_bot_in_a_channel_is_refused_without_person
     text = _texts(update.args["blocks"])
     assert "guest@customer.example" not in text and "atbot link" not in text
     assert "direct message" in text
+
+
+async def test_a_mentioned_colleague_is_their_autotask_resource(
+    slack: SlackHarness, sandbox: Sandbox
+) -> None:
+    email = slack.fake.users[OTHER]["profile"]["email"]
+    other = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    ticket = next(
+        t for t in sandbox.records("Tickets")
+        if t["status"] != 5 and t.get("assignedResourceID") != other["id"]
+    )  # fmt: skip
+    await slack.mention(f"assign {ticket['ticketNumber']} to <@{OTHER}>")
+    (update,) = await slack.fake.wait_for("chat.update")
+    blocks = _texts(update.args["blocks"])
+    assert f"{other['firstName']} {other['lastName']}" in blocks and "Approve" in blocks
+    looked_up = {call.args["user"] for call in slack.fake.called("users.info")}
+    assert OTHER in looked_up
+
+
+async def test_a_mention_without_an_autotask_resource_lists_no_staff_e_mails(
+    slack: SlackHarness, sandbox: Sandbox
+) -> None:
+    ticket = next(t for t in sandbox.records("Tickets") if t["status"] != 5)
+    await slack.mention(f"assign {ticket['ticketNumber']} to <@UNOBODY>")
+    (update,) = await slack.fake.wait_for("chat.update")
+    blocks = _texts(update.args["blocks"])
+    assert "No active Autotask technician matches" in blocks
+    assert "@bluewave-it.example" not in blocks

@@ -288,3 +288,31 @@ async def test_being_added_to_a_team_stores_the_reference_and_says_hello(
         members_added=[ChannelAccount(id=PRIYA, name="Priya Sharma")],
     )
     assert await _say(adapter, bot, someone) == []
+
+
+async def test_a_mentioned_colleague_is_their_autotask_resource(
+    flow: tuple[TestAdapter, TeamsBot], members: FakeMembers, sandbox: Sandbox
+) -> None:
+    adapter, bot = flow
+    email = members.emails[PRIYA]
+    colleague = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    ticket = next(
+        t for t in sandbox.records("Tickets")
+        if t["status"] != 5 and t.get("assignedResourceID") != colleague["id"]
+    )  # fmt: skip
+    bot_marked, person_marked = f"<at>{BOT_NAME}</at>", "<at>Priya</at>"
+    activity = Activity(
+        type="message",
+        text=f"{bot_marked} assign {ticket['ticketNumber']} to {person_marked}",
+        entities=[
+            _entity({"type": "mention", "mentioned": {"id": BOT_ID, "name": BOT_NAME},
+                     "text": bot_marked}),
+            _entity({"type": "mention", "mentioned": {"id": PRIYA, "name": "Priya"},
+                     "text": person_marked}),
+        ],
+    )  # fmt: skip
+    sent = await _say(adapter, bot, activity)
+    [card] = [c for a in sent for c in _cards(a)]
+    shown = texts(card)
+    assert f"{colleague['firstName']} {colleague['lastName']}" in shown and submit_data(card)
+    assert PRIYA in members.asked

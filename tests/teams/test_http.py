@@ -58,7 +58,7 @@ def _northwind_printer_tickets(box: Sandbox) -> list[dict[str, Any]]:
     return [
         t
         for t in box.records("Tickets")
-        if t["title"] == "printer outage" and t["companyID"] in northwind
+        if t["title"] == "Printer outage" and t["companyID"] in northwind
     ]
 
 
@@ -110,7 +110,7 @@ async def test_approve_creates_the_ticket_once_and_replaces_the_card(
     carrier, plan_id = _plan_card(connector)
     [card] = carrier.cards
     assert card_errors(card) == []
-    assert "High" in texts(card) and "printer outage" in texts(card)
+    assert "High" in texts(card) and "Printer outage" in texts(card)
     assert {"action": "approve", "plan_id": plan_id} in submit_data(card)
     assert all(set(data) == {"action", "plan_id"} for data in submit_data(card))
     assert _northwind_printer_tickets(sandbox) == []
