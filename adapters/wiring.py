@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from autotask import AutotaskClient, Credentials
 from autotask.sandbox import Sandbox, SandboxConfig
-from autotask.tools import Tenant, TicketDefaults
+from autotask.tools import NoteDefaults, Tenant, TicketDefaults
 from bot.settings import AutotaskSettings, Settings
 from bot.storage import CredentialStore
 
@@ -69,11 +69,14 @@ def _client(at: AutotaskSettings) -> AutotaskClient:
 
 
 def _tenant(settings: Settings, client: AutotaskClient, *, embedded: bool = False) -> Tenant:
-    defaults = TicketDefaults(**settings.ticket_defaults.model_dump())
+    chosen = settings.ticket_defaults.model_dump()
+    chosen["closed_statuses"] = tuple(chosen["closed_statuses"])
+    defaults = TicketDefaults(**chosen)
     return Tenant(
         client=client,
         impersonate=settings.autotask.impersonate,
         ticket_defaults=defaults,
+        note_defaults=NoteDefaults(**settings.note_defaults.model_dump()),
         export_dir=settings.data_dir / "exports",
         embedded_sandbox=embedded,
         budget_soft_limit=settings.autotask.budget_soft_limit,

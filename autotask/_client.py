@@ -25,6 +25,7 @@ from ._cache import TtlCache
 from ._errors import (
     AutotaskError,
     BusyError,
+    InvalidRequestError,
     NotFoundError,
     OutcomeUnknownError,
     ServerError,
@@ -34,7 +35,7 @@ from ._errors import (
 from ._filters import Query
 from ._limiter import EndpointLimiter, endpoint_of
 from ._models import EntityInfo, FieldInfo, Page, Record, ThresholdInfo, UdfInfo, ZoneInfo
-from ._responses import error_from_response, parse_json
+from ._responses import error_from_response, error_texts, parse_json
 from ._retry import RetryPolicy
 
 __all__ = ["DEFAULT_ZONE_LOOKUP_URL", "AutotaskClient", "Credentials"]
@@ -70,6 +71,15 @@ def _web_url_for(api_url: str) -> str | None:
     url = httpx.URL(api_url)
     match = _ZONE_HOST.match(url.host)
     return f"https://ww{match.group(1)}.autotask.net/" if match else None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port as a server sees them: ``WebServices15.autotask.net.:443`` and
+    ``webservices15.autotask.net`` are one origin."""
+    parsed = httpx.URL(url)
+    default = {"https": 443, "http": 80}.get(parsed.scheme)
+    port = parsed.port if parsed.port != default else None
+    return parsed.scheme, parsed.host.lower().rstrip("."), port
 
 
 def _kind_of(method: str, path: str) -> Kind:
@@ -170,10 +180,12 @@ class AutotaskClient:
         return await self._send(method.upper(), url, json=json, params=params, headers=headers)
 
     def _headers_for(self, url: str, api: str, impersonate: int | None) -> dict[str, str]:
-        target, zone = httpx.URL(url), httpx.URL(api)
-        if (target.scheme, target.host, target.port) != (zone.scheme, zone.host, zone.port):
-            logger.warning("not sending Autotask credentials to foreign host %s", target.host)
-            return {}
+        if _origin(url) != _origin(api):
+            raise ServerError(
+                f"Autotask pointed the next page at another host ({httpx.URL(url).host}); the "
+                "credentials are sent only to the tenant's zone, so the rest was not read.",
+                path=httpx.URL(url).path,
+            )
         headers = {
             "ApiIntegrationCode": self.credentials.integration_code.get_secret_value(),
             "UserName": self.credentials.username,
@@ -349,7 +361,7 @@ class AutotaskClient:
         Never resent automatically: a lost answer raises OutcomeUnknownError.
         """
         body = await self.request("POST", entity, json=fields, impersonate=impersonate)
-        return int(body["itemId"])
+        return _item_id(body, "POST", entity, None)
 
     async def update(
         self, entity: str, record_id: int, fields: Record, *, impersonate: int | None = None
@@ -357,11 +369,12 @@ class AutotaskClient:
         """PATCH only the given fields of one record."""
         payload = {"id": int(record_id), **{k: v for k, v in fields.items() if k != "id"}}
         body = await self.request("PATCH", entity, json=payload, impersonate=impersonate)
-        return int(body["itemId"])
+        return _item_id(body, "PATCH", entity, int(record_id))
 
     async def delete(self, entity: str, record_id: int, *, impersonate: int | None = None) -> int:
-        body = await self.request("DELETE", f"{entity}/{int(record_id)}", impersonate=impersonate)
-        return int(body["itemId"])
+        path = f"{entity}/{int(record_id)}"
+        body = await self.request("DELETE", path, impersonate=impersonate)
+        return _item_id(body, "DELETE", path, int(record_id))
 
     # -- metadata (cached) ---------------------------------------------------------------------
 
@@ -410,6 +423,29 @@ def _page(body: Any) -> Page:
         raise ServerError("Autotask answered a query without a result body.")
     details = body.get("pageDetails") or {}
     return Page(items=list(body.get("items") or []), next_page_url=details.get("nextPageUrl"))
+
+
+def _item_id(body: Any, method: str, path: str, known: int | None) -> int:
+    """The ``itemId`` of a write's answer. A 2xx without one keeps Autotask's own words: its
+    errors refuse the write; silence on an update or delete means the record sent; silence on a
+    create leaves the outcome unknown (nothing says which record was made)."""
+    raw = body.get("itemId") if isinstance(body, dict) else None
+    if isinstance(raw, int | str) and str(raw).lstrip("-").isdigit():
+        return int(raw)
+    texts = error_texts(body)
+    if texts:
+        raise InvalidRequestError(
+            "Autotask did not accept the change: " + "; ".join(texts),
+            method=method, path=path, errors=texts,
+        )  # fmt: skip
+    if known is not None:
+        return known
+    shown = str(body)[:200] if body not in (None, "", {}) else "an empty answer"
+    raise OutcomeUnknownError(
+        f"Autotask accepted the create but did not say which record it made ({shown}); check "
+        "Autotask before trying again.",
+        method=method, path=path, errors=[shown],
+    )  # fmt: skip
 
 
 def _not_found(entity: str, record_id: int) -> NotFoundError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -40,6 +40,9 @@ class ZoneInfo(_AutotaskModel):
 
 
 class PicklistValue(_AutotaskModel):
+    """One picklist entry. Autotask lists ``value`` as a string even for integer fields, but
+    tenants (and older zones) also send numbers: both are read as the string."""
+
     value: str
     label: str
     is_default_value: bool = False
@@ -47,6 +50,15 @@ class PicklistValue(_AutotaskModel):
     parent_value: str | None = None
     is_active: bool = True
     is_system: bool = False
+
+    @field_validator("value", "parent_value", "label", mode="before")
+    @classmethod
+    def _text(cls, raw: object) -> object:
+        if isinstance(raw, bool) or raw is None:
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return str(int(raw))
+        return str(raw) if isinstance(raw, int | float) else raw
 
 
 class FieldInfo(_AutotaskModel):

@@ -16,6 +16,7 @@ __all__ = [
     "AutotaskSettings",
     "BotSettings",
     "LlmSettings",
+    "NoteDefaultSettings",
     "ServerSettings",
     "Settings",
     "SlackSettings",
@@ -55,6 +56,14 @@ class TicketDefaultSettings(BaseModel):
     queue: str | None = None
     ticket_type: str | None = None
     source: str | None = None
+    closed_statuses: list[str] = []  # besides the system Complete (5): what "open" excludes
+
+
+class NoteDefaultSettings(BaseModel):
+    """Labels for new notes when the technician names none (empty = the picklist default)."""
+
+    note_type: str | None = None
+    publish: str | None = None
 
 
 class LlmSettings(BaseModel):
@@ -150,6 +159,7 @@ class Settings(BaseSettings):
 
     autotask: AutotaskSettings = AutotaskSettings()
     ticket_defaults: TicketDefaultSettings = TicketDefaultSettings()
+    note_defaults: NoteDefaultSettings = NoteDefaultSettings()
     llm: LlmSettings = LlmSettings()
     bot: BotSettings = BotSettings()
     slack: SlackSettings = SlackSettings()

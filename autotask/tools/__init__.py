@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ._apply import ApplyArgs, ApplyResult, apply_change
 from ._conditions import Condition
-from ._context import Actor, Tenant, TicketDefaults, ToolContext
+from ._context import Actor, NoteDefaults, Tenant, TicketDefaults, ToolContext
 from ._dates import NAMED_RANGES, DateRange, resolve_range
 from ._describe import (
     DescribeArgs,
@@ -21,6 +21,7 @@ from ._errors import ToolError
 from ._export import ExportInfo
 from ._get import Contact, GetArgs, GetResult, Related, get
 from ._links import link, link_template
+from ._picklist_order import priority_ladder
 from ._plans import ChangePlan, FieldChange, PlanArgs, fingerprint_of, plan_change
 from ._registry import TOOLS, Tool, call, tool_schemas
 from ._rows import DEFAULT_FIELDS
@@ -47,6 +48,7 @@ __all__ = [
     "GetResult",
     "ListEntitiesArgs",
     "ListEntitiesResult",
+    "NoteDefaults",
     "PlanArgs",
     "Related",
     "SearchArgs",
@@ -70,6 +72,7 @@ __all__ = [
     "link_template",
     "list_entities",
     "plan_change",
+    "priority_ladder",
     "resolve_range",
     "search",
     "tool_schemas",

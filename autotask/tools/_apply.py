@@ -125,7 +125,9 @@ def _failure(exc: AutotaskError, plan: ChangePlan) -> ApplyResult:
     if isinstance(exc, OutcomeUnknownError):
         return ApplyResult(
             status="unknown",
-            message="Autotask did not answer after the change was sent; it may or may not have "
+            message=str(exc)
+            if exc.errors  # Autotask answered, but not with the record it made: its words
+            else "Autotask did not answer after the change was sent; it may or may not have "
             "been applied. Check in Autotask before trying again.",
             link=plan.link,
             record_id=plan.record_id,

@@ -18,7 +18,7 @@ from ._errors import ToolError
 from ._names import Names
 from ._schema import Schemas
 
-__all__ = ["Actor", "Tenant", "TicketDefaults", "ToolContext"]
+__all__ = ["Actor", "NoteDefaults", "Tenant", "TicketDefaults", "ToolContext"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,18 @@ class TicketDefaults:
     queue: str | None = None
     ticket_type: str | None = None
     source: str | None = None
+    closed_statuses: tuple[str, ...] = ()
+    """Statuses (labels or ids) that count as closed besides the system Complete value (5):
+    "open" means none of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDefaults:
+    """Labels for new notes when the technician names none (None = the picklist default; a
+    tenant without one gets its first active note type in the picklist's order)."""
+
+    note_type: str | None = None
+    publish: str | None = None
 
 
 @dataclass
@@ -48,6 +60,7 @@ class Tenant:
     client: AutotaskClient
     impersonate: bool = True
     ticket_defaults: TicketDefaults = field(default_factory=TicketDefaults)
+    note_defaults: NoteDefaults = field(default_factory=NoteDefaults)
     export_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "atbot-exports")
     embedded_sandbox: bool = False  # True when this "tenant" is the built-in sandbox
     budget_soft_limit: float = DEFAULT_BUDGET_SOFT_LIMIT  # heavy reads wait above this share

@@ -89,7 +89,9 @@ def _when_worked(ctx: ToolContext, payload: Record, special: Record) -> tuple[st
     if "startDateTime" not in payload and payload["dateWorked"] == wire_datetime(today):
         end = local_now.replace(second=0, microsecond=0).astimezone(UTC)
         start = end - timedelta(hours=hours)
-        if start.date() == end.date():  # no span over UTC midnight (API-NOTES §7.3)
+        # Times only when they fall on the day worked (the technician's local day) and do not
+        # span UTC midnight (API-NOTES §7.3); otherwise the day and the hours say it all.
+        if start.date() == end.date() == local_now.date():
             payload["startDateTime"], payload["endDateTime"] = (
                 wire_datetime(start),
                 wire_datetime(end),
@@ -169,18 +171,47 @@ def _default(schema: EntitySchema, name: str) -> str | None:
     return entry.value if entry else None
 
 
-def _publish_value(schema: EntitySchema, visible: bool) -> int | None:
+def _first_active(schema: EntitySchema, name: str) -> str | None:
+    info = schema.field(name)
+    values = [v for v in (info.picklist_values or ()) if v.is_active] if info else []
+    values.sort(key=lambda v: v.sort_order if v.sort_order is not None else 1 << 30)
+    return values[0].value if values else None
+
+
+def _publish_value(schema: EntitySchema, visible: bool, setting: str | None) -> int | None:
     info = schema.field("publish")
     if info is None or not info.picklist_values:
         return None
+    if setting and not visible:
+        return int(schema.picklist_value("publish", setting, for_write=True).value)
     values = [v for v in info.picklist_values if v.is_active]
     wanted = (
         (lambda label: label.startswith("all")) if visible else (lambda label: "internal" in label)
     )
     entry = next((v for v in values if wanted(v.label.lower())), None)
     if entry is None:
-        raise ToolError("This tenant's note visibility options are not recognised; set 'publish'.")
+        raise ToolError(
+            "This tenant's note visibility options are not recognised; set 'publish' (or the "
+            "ATBOT_NOTE_DEFAULTS__PUBLISH setting)."
+        )
     return int(entry.value)
+
+
+def _note_type(ctx: ToolContext, schema: EntitySchema) -> tuple[int | None, str | None]:
+    """The note type from the setting, the picklist default, or the first active type."""
+    setting = ctx.tenant.note_defaults.note_type
+    if setting:
+        return int(schema.picklist_value("noteType", setting, for_write=True).value), None
+    if _default(schema, "noteType") is not None:
+        return int(_default(schema, "noteType") or 0), None
+    first = _first_active(schema, "noteType")
+    if first is None:
+        return None, None
+    shown = schema.label("noteType", first) or first
+    return int(first), (
+        f"Note type {shown}: this Autotask has no default note type (the first is used; set "
+        "ATBOT_NOTE_DEFAULTS__NOTE_TYPE to choose)."
+    )
 
 
 async def _note(
@@ -188,10 +219,12 @@ async def _note(
 ) -> DefaultsOutcome:
     asked = special.get("customer_visible", not special.get("internal", True))
     visible = str(asked).lower() in {"true", "yes", "1"}
+    notes: list[str] = []
     if payload.get("publish") is None:
-        payload["publish"] = _publish_value(schema, visible)
-    if payload.get("noteType") is None and _default(schema, "noteType") is not None:
-        payload["noteType"] = int(_default(schema, "noteType") or 0)
+        payload["publish"] = _publish_value(schema, visible, ctx.tenant.note_defaults.publish)
+    if payload.get("noteType") is None and schema.field("noteType") is not None:
+        payload["noteType"], said = _note_type(ctx, schema)
+        notes.extend([said] if said else [])
     title_info = schema.field("title")
     if not payload.get("title") and title_info is not None and title_info.is_required:
         first_line = str(payload.get("description") or "Note").strip().splitlines()[0]
@@ -206,7 +239,7 @@ async def _note(
         parent = await ctx.client.get(schema.kind.parent, int(payload[parent_field]))
         singular = entity_type(schema.kind.parent).singular
         label = parent.get("ticketNumber") or display_name(singular, parent)
-    return DefaultsOutcome(summary=f"Add a note to {label}".strip(), notes=[note])
+    return DefaultsOutcome(summary=f"Add a note to {label}".strip(), notes=[note, *notes])
 
 
 async def apply_defaults(

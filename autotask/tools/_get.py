@@ -112,8 +112,8 @@ def _newest_first(entity: str, records: list[Record]) -> list[Record]:
 async def _related(ctx: ToolContext, entity: str, record_id: int, include: str) -> Related:
     child, key, extra = RELATED[(entity, include)]
     schema = await ctx.schemas.get(child)
-    filters, _ = await to_filters(ctx, schema, list(extra))
-    query = Query(filter=(Filter.eq(key, record_id), *filters))
+    compiled = await to_filters(ctx, schema, list(extra))
+    query = Query(filter=(Filter.eq(key, record_id), *compiled.filters))
     renderer = Renderer(ctx, schema, tuple(n for n in default_fields(schema) if n != key))
     if child in _NEWEST_BY:
         found = await ctx.client.query(child, query, limit=RELATED_WINDOW)
@@ -162,7 +162,11 @@ async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
     names = tuple(k for k, v in record.items() if v not in (None, "", []) and k not in _NOISE)
     renderer = Renderer(ctx, schema, tuple(n for n in names if schema.field(n) and n != "id"))
     (row,) = await renderer.rows([record])
-    udfs = {u["name"]: u["value"] for u in record.get("userDefinedFields") or [] if u.get("value")}
+    udfs = {
+        u["name"]: renderer.value(u["name"], u["value"], {})
+        for u in record.get("userDefinedFields") or []
+        if u.get("value") not in (None, "")
+    }
     if udfs:
         row["userDefinedFields"] = udfs
     web = await ctx.client.web_url()

@@ -165,4 +165,4 @@ class Names:
         choices = {self._remember(singular, row): str(row["id"]) for row in rows}
         if len(choices) < len(rows):  # two records share one name: tell them apart by id
             choices = {f"{display_name(singular, r)} (#{r['id']})": str(r["id"]) for r in rows}
-        return int(match_choice(text, choices, what=singular.lower()))
+        return int(match_choice(text, choices, what=singular.lower(), loose=True))

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import NotFoundError
+from .._models import FieldInfo
 from ._context import Tenant, ToolContext
 from ._defaults import apply_defaults, take_special_fields
 from ._errors import ToolError
@@ -153,18 +154,39 @@ async def _target(ctx: ToolContext, schema: EntitySchema, args: PlanArgs) -> tup
         ) from exc
 
 
-async def _payload(ctx: ToolContext, schema: EntitySchema, fields: Record) -> Record:
+def _given(schema: EntitySchema, fields: Record, name: str) -> tuple[str | None, Any]:
+    """The key and value the technician gave for field ``name`` (any spelling or alias)."""
+    for key, value in fields.items():
+        info = schema.field(key)
+        if info is not None and info.name.lower() == name.lower():
+            return key, value
+    return None, None
+
+
+async def _picklist_parent(
+    ctx: ToolContext, schema: EntitySchema, info: FieldInfo, fields: Record, record: Record | None
+) -> object:
+    """The parent value a dependent picklist is read within (the tenant spells the parent
+    field as it likes: ``IssueType``): the one given now, else the record's current one."""
+    parent_info = schema.field(info.picklist_parent_value_field or "")
+    if not info.is_pick_list or parent_info is None:
+        return None
+    key, given = _given(schema, fields, parent_info.name)
+    if key is not None and given is not None:
+        return await coerce(ctx, schema, parent_info, given)
+    return (record or {}).get(parent_info.name)
+
+
+async def _payload(
+    ctx: ToolContext, schema: EntitySchema, fields: Record, record: Record | None = None
+) -> Record:
     payload: Record = {}
     udfs: list[dict[str, Any]] = []
     for key, value in fields.items():
         info = schema.require(key)
         if info.is_read_only:
             raise ToolError(f"{info.name} is read-only on {schema.entity}; Autotask sets it.")
-        parent = fields.get(info.picklist_parent_value_field or "") if info.is_pick_list else None
-        if parent is not None:
-            parent = await coerce(
-                ctx, schema, schema.require(info.picklist_parent_value_field or ""), parent
-            )
+        parent = await _picklist_parent(ctx, schema, info, fields, record)
         wire = await coerce(ctx, schema, info, value, parent=parent)
         if schema.field(key) is None:
             udfs.append({"name": info.name, "value": None if wire is None else str(wire)})
@@ -222,6 +244,21 @@ def _attribution(ctx: ToolContext) -> Attribution | None:
     )
 
 
+def _written_through_parent(
+    schema: EntitySchema, action: Action, record: Record
+) -> ParentRef | None:
+    """A child entity that Autotask updates or deletes only under its parent
+    (``PATCH Tickets/{parentId}/Notes``, ``DELETE Companies/{parentId}/Contacts/{id}``)."""
+    kind = schema.kind
+    if action in kind.root_verbs or not (kind.parent and kind.child_path and kind.parent_field):
+        return None
+    parent_id = record.get(kind.parent_field)
+    if parent_id is None:
+        raise ToolError(f"This {kind.singular.lower()} has no {kind.parent_field}; Autotask "
+                        f"{action}s it only through its {kind.parent} record.")  # fmt: skip
+    return ParentRef(entity=kind.parent, id=int(parent_id), child_path=kind.child_path)
+
+
 async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
     schema = await ctx.schemas.get(args.entity)
     _check_allowed(schema, args.action)
@@ -239,6 +276,7 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
             action="delete",
             entity=schema.entity,
             record_id=record_id,
+            parent=_written_through_parent(schema, "delete", record),
             payload={},
             summary=f"Delete {what}",
             changes=[],
@@ -250,7 +288,7 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
             link=link(web, schema.entity, record_id) or _create_link(web, record),
         )
     special, plain = take_special_fields(schema, args.fields)
-    payload = await _payload(ctx, schema, plain)
+    payload = await _payload(ctx, schema, plain, record)
     await apply_defaults(ctx, schema, "update", payload, special, record)
     changed = {k: v for k, v in payload.items() if k == "userDefinedFields" or record.get(k) != v}
     if not changed:
@@ -263,6 +301,7 @@ async def plan_change(ctx: ToolContext, args: PlanArgs) -> ChangePlan:
         action="update",
         entity=schema.entity,
         record_id=record_id,
+        parent=_written_through_parent(schema, "update", record),
         payload=changed,
         summary=f"Update {what}: " + ", ".join(c.label.lower() for c in changes),
         changes=changes,

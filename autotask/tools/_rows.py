@@ -155,6 +155,8 @@ class Renderer:
         return raw
 
     def when(self, name: str, raw: str) -> str:
+        if len(raw) == 10:  # a calendar day (a date user-defined field): no time zone applies
+            return raw
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:

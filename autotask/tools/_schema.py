@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .._catalogue import EntityType, entity_type
@@ -15,7 +17,15 @@ from .._client import AutotaskClient
 from .._models import FieldInfo, PicklistValue, UdfInfo
 from ._errors import ToolError
 
-__all__ = ["EntitySchema", "Schemas", "match_choice"]
+__all__ = [
+    "TICKET_COMPLETE",
+    "EntitySchema",
+    "Schemas",
+    "fold",
+    "match_choice",
+    "matching_labels",
+    "system_value",
+]
 
 # Words technicians use for a field, per field name; tried after the exact and "<word>ID" forms.
 _ALIASES = {
@@ -61,41 +71,88 @@ def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def match_choice(text: str, choices: dict[str, str], *, what: str) -> str:
+def fold(text: str) -> str:
+    """Text as labels are compared: accents dropped, case folded, spaces collapsed."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", fold(text)) if w]
+
+
+def _abbreviates(typed: list[str], label: list[str]) -> bool:
+    """Each typed word begins a word of the label, in order ("wait cust" → Waiting Customer)."""
+    position = 0
+    for word in typed:
+        while position < len(label) and not label[position].startswith(word):
+            position += 1
+        if position == len(label):
+            return False
+        position += 1
+    return bool(typed)
+
+
+def matching_labels(text: str, labels: Iterable[str]) -> list[str]:
+    """The labels ``text`` names: equal ignoring case, accents and punctuation; else the labels
+    it abbreviates word by word. Never a look-alike that is a different word."""
+    distinct = list(dict.fromkeys(labels))
+    wanted = fold(text)
+    same = [label for label in distinct if fold(label) == wanted]
+    if same:
+        return same
+    squashed = _squash(wanted)
+    same = [label for label in distinct if squashed and _squash(fold(label)) == squashed]
+    if same:
+        return same
+    typed = _words(text)
+    return [label for label in distinct if _abbreviates(typed, _words(label))]
+
+
+def _close(text: str, labels: Iterable[str]) -> list[str]:
+    folded = {fold(label): label for label in labels}
+    return [
+        folded[c] for c in difflib.get_close_matches(fold(text), list(folded), n=3, cutoff=0.75)
+    ]
+
+
+def _suggestion(close: list[str]) -> str:
+    return f" Did you mean {_list(close)}?" if close else ""
+
+
+def match_choice(text: str, choices: dict[str, str], *, what: str, loose: bool = False) -> str:
     """The one choice (key of ``choices``, a label → key map) that ``text`` means.
 
-    Exact (case-insensitive) first, then a unique prefix or substring, then a unique close match.
-    Raises ToolError naming the candidates when ambiguous, or the valid labels when unknown.
+    Raises ToolError naming the candidates when ambiguous, or the valid labels when unknown;
+    a typo in a label is answered with a question ("did you mean …?"), never replaced.
+    ``loose`` is for record names (companies, people) that Autotask itself matched by
+    ``contains`` or by their first letters: a name containing the text, or the one close
+    spelling, is accepted.
     """
-    wanted = text.strip().lower()
-    exact = [key for label, key in choices.items() if label.lower() == wanted]
-    if len(set(exact)) == 1:
-        return exact[0]
-    for test in (str.startswith, str.__contains__):
-        hits = sorted({key for label, key in choices.items() if test(label.lower(), wanted)})
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            labels = sorted(label for label, key in choices.items() if key in hits)
-            raise ToolError(
-                f"'{text}' is ambiguous for {what}: it could be {_list(labels)}.",
-                candidates=labels,
-                typed=text,
-            )
-    close = difflib.get_close_matches(
-        wanted, [label.lower() for label in choices], n=3, cutoff=0.75
-    )
-    keys = sorted({key for label, key in choices.items() if label.lower() in close})
+    labels = matching_labels(text, choices)
+    if not labels and loose:
+        labels = [label for label in choices if fold(text) in fold(label)]
+        if not labels:
+            folded = {fold(label): label for label in choices}
+            close = difflib.get_close_matches(fold(text), list(folded), n=3, cutoff=0.75)
+            labels = [folded[c] for c in close]
+    keys = sorted({choices[label] for label in labels})
     if len(keys) == 1:
         return keys[0]
     if keys:
-        labels = sorted(label for label in choices if label.lower() in close)
         raise ToolError(
-            f"'{text}' is ambiguous for {what}: it could be {_list(close)}.",
-            candidates=labels,
+            f"'{text}' is ambiguous for {what}: it could be {_list(sorted(labels))}.",
+            candidates=sorted(labels),
             typed=text,
         )
-    raise ToolError(f"'{text}' is not a valid {what}. Valid values: {_list(sorted(choices))}.")
+    close = _close(text, choices)
+    raise ToolError(
+        f"'{text}' is not a valid {what}.{_suggestion(close)} "
+        f"Valid values: {_list(sorted(choices))}.",
+        candidates=close,
+        typed=text,
+    )
 
 
 def _list(items: list[str], limit: int = 40) -> str:
@@ -150,24 +207,113 @@ class EntitySchema:
             return None
         return info.picklist_label(value)
 
-    def picklist_value(
-        self, name: str, text: object, *, parent: object = None, for_write: bool = False
-    ) -> PicklistValue:
-        """The picklist entry a label (or raw value) means; dependent picklists need ``parent``."""
+    def picklist_entries(self, name: str, text: object) -> list[PicklistValue]:
+        """Every entry a label (or raw value) names, for a search: a label that the tenant
+        repeats (17 sub-issue types called "Hardware") names all of them; inactive ones too."""
         info = self.require(name)
-        values = [
-            v
-            for v in info.picklist_values or ()
-            if (v.is_active or not for_write)
-            and (parent is None or not v.parent_value or v.parent_value == str(parent))
-        ]
+        values = list(info.picklist_values or ())
         by_value = {v.value: v for v in values}
         raw = str(text).strip()
         if raw in by_value and (not isinstance(text, str) or raw.lstrip("-").isdigit()):
-            return by_value[raw]  # an id given as such: 5 or "5"
-        choices = {v.label: v.value for v in values}
-        what = f"{info.name} of {self.entity}"
-        return by_value[match_choice(str(text), choices, what=what)]
+            return [by_value[raw]]  # an id given as such: 5 or "5"
+        labels = matching_labels(raw, [v.label for v in values])
+        if len({fold(label) for label in labels}) > 1:
+            raise ToolError(
+                f"'{text}' is ambiguous for {info.name} of {self.entity}: it could be "
+                f"{_list(sorted(set(labels)))}.",
+                candidates=sorted(set(labels)),
+                typed=str(text),
+            )
+        if not labels:
+            system = self._system_entry(info, raw)
+            if system is not None:
+                return [system]
+            close = _close(raw, [v.label for v in values if v.is_active])
+            raise ToolError(
+                f"'{text}' is not a {info.name} of {self.entity}.{_suggestion(close)} "
+                f"Valid values: {_list(sorted({v.label for v in values if v.is_active}))}.",
+                candidates=close,
+                typed=raw,
+            )
+        return [v for v in values if v.label in labels]
+
+    def picklist_value(
+        self, name: str, text: object, *, parent: object = None, for_write: bool = False
+    ) -> PicklistValue:
+        """The one entry a label (or raw value) means. A dependent picklist is read within
+        ``parent``; a write refuses an inactive value and names the active choices."""
+        info = self.require(name)
+        entries = self.picklist_entries(name, text)
+        if parent is not None:
+            inside = [v for v in entries if not v.parent_value or v.parent_value == str(parent)]
+            if not inside:
+                raise ToolError(self._outside_parent(info, text, parent))
+            entries = inside
+        if for_write:
+            active = [v for v in entries if v.is_active]
+            if not active:
+                raise ToolError(self._inactive(info, text, parent))
+            entries = active
+        if len(entries) > 1:
+            raise ToolError(self._repeated(info, text, entries))
+        return entries[0]
+
+    def _system_entry(self, info: FieldInfo, raw: str) -> PicklistValue | None:
+        """A system value by its out-of-the-box meaning, whatever the tenant calls it now."""
+        value = system_value(self.entity, info.name, raw)
+        return next((v for v in info.picklist_values or () if v.value == value), None)
+
+    def _choices(self, info: FieldInfo, parent: object) -> list[str]:
+        return sorted(
+            {
+                v.label
+                for v in info.picklist_values or ()
+                if v.is_active and (parent is None or v.parent_value in ("", None, str(parent)))
+            }
+        )
+
+    def _inactive(self, info: FieldInfo, text: object, parent: object) -> str:
+        return (
+            f"'{text}' is no longer an active {info.name} of {self.entity} in this Autotask. "
+            f"Active choices: {_list(self._choices(info, parent))}."
+        )
+
+    def _outside_parent(self, info: FieldInfo, text: object, parent: object) -> str:
+        parent_info = self.field(info.picklist_parent_value_field or "")
+        parent_name = parent_info.name if parent_info else "parent"
+        parent_label = self.label(parent_name, parent) or str(parent)
+        return (
+            f"'{text}' is not a {info.name} under {parent_name} {parent_label}. "
+            f"Choices there: {_list(self._choices(info, parent))}."
+        )
+
+    def _repeated(self, info: FieldInfo, text: object, entries: list[PicklistValue]) -> str:
+        parent_info = self.field(info.picklist_parent_value_field or "")
+        if parent_info is not None:
+            parent_name = parent_info.name
+            under = sorted({self.label(parent_name, v.parent_value) or "?" for v in entries})
+            return (
+                f"'{text}' is a {info.name} under several {parent_name} values "
+                f"({_list(under)}); say which {parent_name} as well."
+            )
+        ids = ", ".join(v.value for v in entries)
+        return f"'{text}' names several {info.name} values ({ids}); give the id."
+
+
+# Autotask's system picklist values keep their meaning when a tenant renames them (API-NOTES §7):
+# ticket status 1 is New and 5 is Complete.
+_SYSTEM_VALUES: dict[tuple[str, str], dict[str, str]] = {
+    ("tickets", "status"): {
+        **dict.fromkeys(("complete", "completed", "closed", "close", "done", "resolved"), "5"),
+        "new": "1",
+    },
+}
+TICKET_COMPLETE = "5"
+
+
+def system_value(entity: str, field_name: str, word: str) -> str | None:
+    """The system value a word means for a field ("closed" → Tickets status 5), if any."""
+    return _SYSTEM_VALUES.get((entity.lower(), field_name.lower()), {}).get(fold(word))
 
 
 class Schemas:

@@ -7,12 +7,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._filters import MAX_PAGE_SIZE, Query
-from ._conditions import Condition, to_filters
+from ._conditions import Compiled, Condition, to_filters
 from ._context import ToolContext
 from ._errors import ToolError
 from ._export import ExportInfo, export_csv
 from ._links import link_template
+from ._newest import creation_field, newest
 from ._order import order_words
+from ._picklist_order import listing_rank
 from ._rows import Renderer, default_fields
 from ._schema import EntitySchema
 
@@ -37,8 +39,9 @@ class SearchArgs(BaseModel):
     )
     sort: str | None = Field(
         default=None,
-        description="Field to sort by; prefix '-' for descending ('-createDate'); several "
-        "comma-separated, the first deciding ('priority,-createDate').",
+        description="Field to sort by; prefix '-' for descending; several comma-separated, the "
+        "first deciding ('priority,-createDate'). Newest first: '-createDate' (exact on any "
+        "number of records); picklists sort in the tenant's order.",
     )
     limit: int = Field(default=25, ge=1, le=200, description="Rows to show in list mode.")
     mode: Literal["list", "count", "export"] = Field(
@@ -76,14 +79,14 @@ class SearchResult(BaseModel):
 
 def _sort_key(schema: EntitySchema, field: str) -> Any:
     info = schema.require(field)
-    order = {v.value: v.sort_order or 0 for v in info.picklist_values or ()}
+    order = listing_rank(info) if info.is_pick_list else {}
 
     def key(record: Record) -> tuple[int, Any]:
         value = record.get(info.name)
         if value is None:
             return (1, "")
         if order:
-            return (0, order.get(str(value), 0))
+            return (0, order.get(str(value), -1))
         return (0, value.lower() if isinstance(value, str) else value)
 
     return key
@@ -109,7 +112,17 @@ async def _fetch(
 ) -> tuple[list[Record], int | None, bool]:
     """Rows to show, the total (when known) and whether the sort covered every match."""
     keys = _sort_keys(args.sort)
-    if any(key.lstrip("-+").lower() != "id" for key in keys):
+    first = schema.require(keys[0].lstrip("-+")).name if keys else "id"
+    created = first in {"id", creation_field(schema)}
+    if keys and created and keys[0].startswith("-"):  # newest first: a window, not every row
+        total = await ctx.client.count(schema.entity, query)
+        rows = await newest(
+            ctx.client, schema, query, limit=args.limit, total=total, now=ctx.now(),
+            by_id=first == "id",
+        )  # fmt: skip
+        _sorted(schema, rows, keys)
+        return rows, total, True
+    if not created and any(key.lstrip("-+").lower() != "id" for key in keys):
         if await ctx.tenant.budget.over():  # sorting reads every match: only one page may
             await _small_or_paused(ctx, await ctx.client.count(schema.entity, query))
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
@@ -117,11 +130,6 @@ async def _fetch(
         _sorted(schema, rows, keys)
         total = len(rows) if complete else await ctx.client.count(schema.entity, query)
         return rows[: args.limit], total, complete
-    if keys and keys[0].startswith("-"):
-        total = await ctx.client.count(schema.entity, query)
-        await _small_or_paused(ctx, total)
-        rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
-        return list(reversed(rows))[: args.limit], total, len(rows) >= total
     page = await ctx.client.query_page(
         schema.entity, query.model_copy(update={"max_records": min(args.limit, MAX_PAGE_SIZE)})
     )
@@ -129,6 +137,17 @@ async def _fetch(
     if page.next_page_url is None:
         return shown, len(shown), True
     return shown, await ctx.client.count(schema.entity, query), True
+
+
+async def _fetch_checked(
+    ctx: ToolContext, schema: EntitySchema, query: Query, args: SearchArgs, compiled: Compiled
+) -> tuple[list[Record], int]:
+    """With conditions Autotask cannot take in one query, every match is read and checked."""
+    await _small_or_paused(ctx, await ctx.client.count(schema.entity, query))
+    whole = query.model_copy(update={"include_fields": None})  # rows with their UDF values
+    rows = [row async for row in ctx.client.iterate(schema.entity, whole) if compiled.matches(row)]
+    _sorted(schema, rows, _sort_keys(args.sort))
+    return rows[: args.limit], len(rows)
 
 
 async def _small_or_paused(ctx: ToolContext, total: int) -> None:
@@ -163,28 +182,35 @@ async def _totals(
 
 async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     schema = await ctx.schemas.get(args.entity)
-    filters, words = await to_filters(ctx, schema, args.filters)
-    if sum(f.udf_count() for f in filters) > 1:
-        raise ToolError("Autotask can filter on only one user-defined field per search.")
+    compiled = await to_filters(ctx, schema, args.filters)
     fields = tuple(args.fields) if args.fields else default_fields(schema)
     renderer = Renderer(ctx, schema, fields)
     sorted_on = [schema.require(k.lstrip("-+")).name for k in _sort_keys(args.sort)]
     sorted_on = [name for name in sorted_on if schema.field(name)]  # UDFs always come along
     include = tuple(dict.fromkeys([*renderer.fields, *sorted_on]))
     query = Query(include_fields=include)  # no conditions: every record (match-all filter)
-    if filters:
-        query = Query(filter=tuple(filters), include_fields=include)
+    if compiled.filters:
+        query = Query(filter=tuple(compiled.filters), include_fields=include)
     base = SearchResult(
         entity=schema.entity,
         mode=args.mode,
-        conditions=words,
+        conditions=compiled.words,
         total=None,
         shown=0,
         scope="",
     )
+    if compiled.local and args.mode != "export":
+        records, total = await _fetch_checked(ctx, schema, query, args, compiled)
+        if args.mode == "count":
+            return base.model_copy(update={"total": total, "scope": f"{total:,} {schema.entity}"})
+        return await _listed(ctx, schema, renderer, base, records, total, True, args, query)
     if args.mode == "count":
         total = await ctx.client.count(schema.entity, query)
         return base.model_copy(update={"total": total, "scope": f"{total:,} {schema.entity}"})
+    if compiled.local:
+        raise ToolError(
+            "An export takes one user-defined-field condition (Autotask's limit); drop the other."
+        )
     if args.mode == "export":
         await ctx.tenant.budget.allow_heavy_read()
         info = await export_csv(ctx, schema, query, renderer)
@@ -192,6 +218,20 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
             update={"total": info.rows, "scope": f"all {info.rows:,} exported", "export": info}
         )
     records, counted, complete = await _fetch(ctx, schema, query, args)
+    return await _listed(ctx, schema, renderer, base, records, counted, complete, args, query)
+
+
+async def _listed(
+    ctx: ToolContext,
+    schema: EntitySchema,
+    renderer: Renderer,
+    base: SearchResult,
+    records: list[Record],
+    counted: int | None,
+    complete: bool,
+    args: SearchArgs,
+    query: Query,
+) -> SearchResult:
     rows = await renderer.rows(records)
     web = await ctx.client.web_url()
     totals = await _totals(ctx, schema, query, args.totals) if args.totals else {}

@@ -8,14 +8,12 @@ and "above" follows the picklist's order, never the numeric ids (one tenant has 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from autotask import PicklistValue
-from autotask.tools import ToolContext, ToolError
+from autotask.tools import ToolContext, ToolError, priority_ladder
 
 __all__ = ["FILTER_WORDS", "AlertFilters", "priority_ladder", "resolve_filters"]
 
@@ -29,17 +27,6 @@ FILTER_WORDS = {
     "ticket_type": "ticketType",
     "status": "status",
 }
-# How urgent a priority label sounds (higher is more urgent); used only to tell which end of
-# the picklist's order is the urgent one.
-_URGENCY = (
-    (re.compile(r"\b(critical|emergency|severe|sev ?1)\b"), 5),
-    (re.compile(r"\b(urgent|highest|asap)\b"), 4),
-    (re.compile(r"\bhigh\b"), 3),
-    (re.compile(r"\b(medium|normal|moderate|standard)\b"), 2),
-    (re.compile(r"\blow\b"), 1),
-    (re.compile(r"\b(lowest|minimal|planning|very low)\b"), 0),
-)
-_P_LEVEL = re.compile(r"^p(\d)\b")
 
 
 class AlertFilters(BaseModel):
@@ -98,35 +85,6 @@ def _int(value: object) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return -(2**62)  # matches no id
-
-
-def _urgency(label: str) -> int | None:
-    text = label.strip().lower()
-    level = _P_LEVEL.match(text)
-    if level:
-        return 9 - int(level.group(1))  # P1 is the most urgent
-    return next((score for pattern, score in _URGENCY if pattern.search(text)), None)
-
-
-def priority_ladder(values: Sequence[PicklistValue]) -> list[PicklistValue]:
-    """The priorities from most to least urgent, in the order of the tenant's picklist.
-
-    Autotask lists a picklist by ``sortOrder``. Tenants order priorities either way (Critical
-    first, or Low first), so the labels decide which end is the urgent one: when the labels
-    that sound urgent sit at the end of the order, the order is read backwards. Labels that say
-    nothing about urgency leave the order as the tenant listed it (the first is the most urgent).
-    """
-    ordered = sorted(
-        values, key=lambda v: v.sort_order if v.sort_order is not None else float("inf")
-    )
-    scored = [(i, s) for i, v in enumerate(ordered) if (s := _urgency(v.label)) is not None]
-    if len(scored) >= 2:
-        mean_i = sum(i for i, _ in scored) / len(scored)
-        mean_s = sum(s for _, s in scored) / len(scored)
-        trend = sum((i - mean_i) * (s - mean_s) for i, s in scored)
-        if trend > 0:  # urgency grows along the order: the urgent end is the last
-            ordered.reverse()
-    return ordered
 
 
 async def _picklist(ctx: ToolContext, field: str, text: str) -> tuple[int, str]:

@@ -355,7 +355,7 @@ def _ticket_rules() -> dict[str, Rule]:
                  "came", "arrived"),
         "due": _date("due", future=True),
         **_words(_date("updated"), "updated", "modified", "changed"),
-        "overdue": _fixed(condition("due", "today", "<"), _OPEN, status=True),
+        "overdue": _fixed(condition("due", "now", "<"), _OPEN, status=True),
         "type": _value("type"),
         "about": _value("title", "contains"),
         **_words(_sort("-createDate"), "newest", "latest", "recent"),

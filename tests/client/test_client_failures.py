@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 
+import httpx
 import pytest
 from support import FAST_RETRY, credentials_for
 
@@ -155,11 +156,33 @@ async def test_credentials_never_go_to_another_host(sandbox: Sandbox) -> None:
     zone = sandbox.api_url.replace("127.0.0.1", "localhost")
     async with AutotaskClient(credentials_for(sandbox), zone_url=zone, retry=FAST_RETRY) as at:
         sandbox.clear_requests()
-        with pytest.raises(AuthenticationError):
+        with pytest.raises(ServerError, match="another host") as refused:
             await at.query("Tickets", Query(max_records=10))
-    first, second = sandbox.requests[0], sandbox.requests[1]
-    assert first.headers.get("UserName") == sandbox.config.username
-    assert "UserName" not in second.headers and "ApiIntegrationCode" not in second.headers
+    assert not isinstance(refused.value, AuthenticationError)  # not "rejected the credentials"
+    assert len(sandbox.requests) == 1  # the next page was never asked for, with or without them
+    assert sandbox.requests[0].headers.get("UserName") == sandbox.config.username
+
+
+async def test_a_next_page_on_another_spelling_of_the_zone_host_is_followed(
+    sandbox: Sandbox,
+) -> None:
+    class _Resolver(httpx.AsyncHTTPTransport):
+        """DNS: a fully qualified "host." is the host itself."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            request.url = request.url.copy_with(host=request.url.host.rstrip("."))
+            return await super().handle_async_request(request)
+
+    # The client knows the zone as "127.0.0.1." (fully qualified); the sandbox's nextPageUrl
+    # says "127.0.0.1": the same server, so the credentials go along and every page is read.
+    zone = sandbox.api_url.replace("127.0.0.1", "127.0.0.1.")
+    async with AutotaskClient(
+        credentials_for(sandbox), zone_url=zone, retry=FAST_RETRY, transport=_Resolver()
+    ) as at:
+        sandbox.clear_requests()
+        rows = await at.query("Tickets", Query(max_records=10), limit=25)
+    assert len(rows) == 25 and len({r["id"] for r in rows}) == 25
+    assert all(r.headers.get("UserName") == sandbox.config.username for r in sandbox.requests)
 
 
 async def test_one_log_line_per_request_and_no_secret(

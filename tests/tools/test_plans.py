@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -333,3 +334,58 @@ async def test_a_delete_preview_lists_what_would_be_deleted(
     )
     assert facts["Date worked"] == entry["dateWorked"][:10]
     assert plan.link and plan.link.endswith(f"TicketID={ticket['id']}"), "the ticket it is on"
+
+
+async def test_time_logged_late_in_the_evening_stays_on_the_local_day(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    # 22:40 in New York is 03:40 UTC the next day: the day worked is the technician's day,
+    # so no UTC start/end that would fall on another day is sent.
+    late = ToolContext(
+        tenant=ctx.tenant,
+        actor=ctx.actor,
+        timezone=ctx.timezone,
+        clock=lambda: datetime(2026, 11, 25, 3, 40, tzinfo=UTC),
+    )
+    ticket = _open_ticket(sandbox, ctx)
+    fields = {"ticket": ticket["id"], "duration": "1h", "summaryNotes": "Patching"}
+    plan = await plan_change(late, _plan(action="create", entity="TimeEntries", fields=fields))
+    assert plan.payload["dateWorked"] == "2026-11-24T00:00:00.000Z"
+    assert "startDateTime" not in plan.payload and "endDateTime" not in plan.payload
+    daytime = ToolContext(
+        tenant=ctx.tenant,
+        actor=ctx.actor,
+        timezone=ctx.timezone,
+        clock=lambda: datetime(2026, 11, 25, 15, 0, tzinfo=UTC),
+    )
+    plan = await plan_change(daytime, _plan(action="create", entity="TimeEntries", fields=fields))
+    assert plan.payload["startDateTime"] == "2026-11-25T14:00:00.000Z"
+    assert plan.payload["dateWorked"] == "2026-11-25T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "says"),
+    [
+        ("PATCH", r"^Tickets$", {"errors": ["Ticket: Queue ID is required."]}, "failed",
+         "Queue ID is required"),
+        ("PATCH", r"^Tickets$", {}, "applied", "Updated"),
+        ("POST", r"^Tickets$", {"id": 1}, "unknown", "did not say which record"),
+    ],
+)  # fmt: skip
+async def test_a_write_answered_without_an_item_id(
+    ctx: ToolContext, sandbox: Sandbox, method: str, path: str, body: Record, status: str, says: str
+) -> None:
+    """A 2xx without ``itemId`` keeps Autotask's words and never crashes the apply."""
+    ticket = _open_ticket(sandbox, ctx)
+    if method == "PATCH":
+        args = _plan(action="update", entity="Tickets", id=ticket["id"], fields={"title": "New"})
+    else:
+        args = _plan(
+            action="create", entity="Tickets", fields={"company": "Fabrikam", "title": "Fax"}
+        )
+    plan = await plan_change(ctx, args)
+    sandbox.inject_error(method, path, 200, body, times=1)
+    assert ctx.actor is not None
+    result = await apply_change(ctx, plan, ctx.actor)
+    assert result.status == status
+    assert says in result.message
