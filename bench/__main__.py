@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import alerts, engine, load, paging, slack, teams, tools
+from bench import alerts, engine, load, newest, paging, slack, teams, tools
 from bench._report import Figure, print_table
 
 SUITES = {
     "paging": paging.run,
     "tools": tools.run,
+    "newest": newest.run,
     "engine": engine.run,
     "teams": teams.run,
     "slack": slack.run,
