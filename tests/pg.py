@@ -206,6 +206,19 @@ class PostgresServer:
             await conn.close()
         return self.url(name)
 
+    async def drop_database(self, url: str) -> None:
+        """Drop the database of ``url`` while clients are connected to it (they lose it)."""
+        name = url.rsplit("/", 1)[1]
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
+            raise ValueError(f"not a plain database name: {name!r}")
+        conn = await asyncpg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", database="postgres"
+        )
+        try:
+            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
     def stop(self) -> None:
         if self._running:
             self._running = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from pg import PostgresServer
 from sqlalchemy import func, select
 from storage_samples import CREDENTIAL_KEY, NOW
 
@@ -68,3 +69,20 @@ async def test_past_the_retention_a_key_is_new_again_and_old_keys_are_dropped(
         keys = set((await conn.execute(select(platform_deliveries.c.key))).scalars())
         count = (await conn.execute(select(func.count()).select_from(platform_deliveries))).scalar()
     assert keys == {"slack:T1:Mid", "slack:T1:New"} and count == 2
+
+
+async def test_while_the_database_is_away_a_replica_answers_each_delivery_once(
+    postgres: PostgresServer,
+) -> None:
+    url = await postgres.create_database("gone")
+    database = await Database.open(url, credential_key=CREDENTIAL_KEY)
+    try:
+        await database.migrate()
+        assert await database.deliveries.first_time("slack", "T1:Before", now=NOW)
+        await postgres.drop_database(url)  # the server no longer has it: every statement fails
+        later = NOW + timedelta(minutes=1)
+        assert await database.deliveries.first_time("slack", "T1:During", now=later) is True
+        assert await database.deliveries.first_time("slack", "T1:During", now=later) is False
+        assert await database.deliveries.first_time("slack", "T1:Before", now=later) is False
+    finally:
+        await database.close()
