@@ -80,9 +80,10 @@ class Approvals:
         )
         await surface.whisper(click.conversation, click.user_id, text)
 
-    def _may_approve(self, stored: Any, click: Click, actor: Actor) -> bool:
+    def may_approve(self, stored: Any, user_id: str, actor: Actor) -> bool:
+        """The requester themselves, or an approver named in the settings."""
         if (
-            stored.requester_user_id == click.user_id
+            stored.requester_user_id == user_id
             and stored.requester_resource_id == actor.resource_id
         ):
             return True
@@ -130,7 +131,7 @@ class Approvals:
             # an alert's "Assign to me": any mapped technician may take the ticket, once
             await take_ticket(self.engine, click, surface, stored, actor)
             return
-        if not self._may_approve(stored, click, actor):
+        if not self.may_approve(stored, click.user_id, actor):
             who = stored.requester_name or "the person who asked"
             await self._refuse(
                 click, surface, f"Only {who} (or an approver) can confirm this change.", stored

@@ -40,6 +40,7 @@ _STATUS_TITLES: dict[str, str] = {
     "stale": "Not applied — the record changed since this preview",
     "failed": "Failed — nothing was changed",
     "unknown": "Outcome unknown — check Autotask",
+    "superseded": "Replaced by an edited preview",
 }
 
 
@@ -119,7 +120,9 @@ def change_card(
             style="danger" if plan.danger else "primary",
             confirm=f"{plan.summary}? This cannot be undone." if plan.danger else None,
         )
-        actions = (approve, CardAction(action="cancel", plan_id=plan_id, label="Cancel"))
+        cancel = CardAction(action="cancel", plan_id=plan_id, label="Cancel")
+        edit = CardAction(action="edit", plan_id=plan_id, label="Edit")
+        actions = (approve, cancel) if plan.danger else (approve, edit, cancel)
     who = plan.attributed_to.name if plan.attributed_to else None
     notes = list(plan.notes)
     if who:

@@ -33,11 +33,14 @@ from .approvals import Approvals, audit_event
 from .calls import ToolCall
 from .cards import card_for_result, change_card, error_card, focus_of
 from .commands import Choice, Command, parse_command, pick_choice
+from .edits import Edits
 from .identity import Identity, IdentityError
+from .message_tickets import MessageTickets
 from .messages import (
     Card,
     ChatSurface,
     Click,
+    Conversation,
     FileAttachment,
     IncomingMessage,
     MessageRef,
@@ -100,6 +103,8 @@ class Engine:
         self.metrics = Metrics()
         self.approvals = Approvals(self)
         self.timers = Timers(self)
+        self.edits = Edits(self)
+        self.message_tickets = MessageTickets(self)
 
     def context(self, actor: Actor | None) -> ToolContext:
         return ToolContext(
@@ -319,6 +324,26 @@ class Engine:
             keep=timedelta(hours=self.settings.server.export_retention_hours),
         )
         return file.model_copy(update={"export_id": kept.id})
+
+    async def post_preview(
+        self,
+        plan: ChangePlan,
+        surface: ChatSurface,
+        conversation: Conversation,
+        *,
+        requester_user_id: str,
+        actor: Actor,
+        text: str | None = None,
+    ) -> str:
+        """Store ``plan`` as pending and post its confirmation card; returns the plan id."""
+        message = IncomingMessage(
+            conversation=conversation, user_id=requester_user_id, email=actor.email, text=""
+        )
+        plan_id = await self.store_plan(plan, message, actor)
+        card = change_card(plan, plan_id=plan_id)
+        posted = await surface.post(conversation, Reply(text=text, cards=(card,)))
+        await self.db.plans.set_message(plan_id, posted)
+        return plan_id
 
     async def _compose(
         self,

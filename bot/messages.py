@@ -32,9 +32,17 @@ __all__ = [
 
 CardKind = Literal["record", "list", "change", "alert", "error"]
 ChangeStatus = Literal[
-    "pending", "applying", "applied", "cancelled", "expired", "stale", "failed", "unknown"
+    "pending",
+    "applying",
+    "applied",
+    "cancelled",
+    "expired",
+    "stale",
+    "failed",
+    "unknown",
+    "superseded",
 ]
-ActionName = Literal["approve", "cancel", "assign_to_me"]
+ActionName = Literal["approve", "cancel", "assign_to_me", "edit"]
 
 
 class _Model(BaseModel):

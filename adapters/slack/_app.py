@@ -23,6 +23,7 @@ from bot.messages import Click, Conversation, IncomingMessage, MessageRef
 
 from ..downloads import Downloads
 from ..runtime import Runtime
+from ._edit import EditListeners
 from ._payloads import (
     PLATFORM,
     ActionPayload,
@@ -33,6 +34,7 @@ from ._payloads import (
     parse_action_id,
 )
 from ._retries import retry_handlers
+from ._shortcuts import ShortcutListeners
 from ._surface import (
     HOOK_PREFIX,
     PLACEHOLDER,
@@ -141,6 +143,8 @@ class SlackBot:
         self.app.command(COMMAND)(self._on_command)
         self.app.action(_CLICKS)(self._on_click)
         self.app.action("link")(self._on_link)
+        EditListeners(self).register(self.app)
+        ShortcutListeners(self).register(self.app)
 
     async def identity(self) -> AuthorizeResult:
         """The bot's own identity (auth.test), asked once and kept; ``start`` asks it early so

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.cards import error_card
@@ -29,6 +29,7 @@ from ._activities import (
     reference_of,
     reply_activities,
 )
+from ._invokes import Invokes
 from ._members import MemberLookup
 from ._surface import TeamsSurface
 
@@ -110,9 +111,10 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self.surface = surface
         self.background = background
         self._references = references
-        self._members = members
+        self.members = members
         self._first_delivery = first_delivery
         self._clock = clock
+        self.invokes = Invokes(self)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context.activity)
@@ -132,7 +134,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if await self._redelivered(activity):
             logger.info("Teams redelivered an activity; answered once")
             return
-        email = await self._members.email(turn_context, str(activity.from_property.id))
+        email = await self.members.email(turn_context, str(activity.from_property.id))
         click = click_of(activity, email)
         if click is not None:
             self.background.spawn(
@@ -152,6 +154,14 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         if self._first_delivery is None or not activity.id or not activity.conversation:
             return False
         return not await self._first_delivery(f"{activity.conversation.id}:{activity.id}")
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Invokes this bot answers itself (card actions…), else botbuilder's defaults."""
+        answer = await self.invokes.answer(turn_context)
+        if answer is not None:
+            return answer
+        result: InvokeResponse | None = await super().on_invoke_activity(turn_context)
+        return result
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

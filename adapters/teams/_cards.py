@@ -6,7 +6,9 @@ Every value that comes from Autotask or from a person is a ``TextRun`` inside a
 laid out as a two-column table for the same reason (a FactSet's values are markdown).
 
 Buttons are ``Action.Submit``: Teams delivers the click as a message activity whose ``value`` is
-the button's ``data``, which holds only the action and the plan id.
+the button's ``data``, which holds only the action and the plan id. "Edit" is an
+``Action.Execute`` (Universal Actions): its ``adaptiveCard/action`` invoke is answered with the
+edit form, which replaces the card for the person who clicked (see _invokes.py).
 """
 
 from __future__ import annotations
@@ -213,7 +215,14 @@ def _submit(action: CardAction, title: str, style: str) -> Element:
     }
 
 
+def _execute(action: CardAction, title: str) -> Element:
+    data = {"action": action.action, "plan_id": action.plan_id}
+    return {"type": "Action.Execute", "title": title, "verb": action.action, "data": data}
+
+
 def _button(action: CardAction) -> Element:
+    if action.action == "edit":
+        return _execute(action, action.label)
     style = _BUTTON_STYLES[action.style]
     if not action.confirm:
         return _submit(action, action.label, style)

@@ -197,11 +197,17 @@ class TeamsPart:
         return web.Response(status=201)
 
     async def _process_local(self, request: web.Request) -> web.StreamResponse:
+        """Like ``CloudAdapter.process``, but with invoke bodies serialised here (it answers a
+        plain-dict body, as card actions return, with HTTP 500)."""
+        activity = await _activity_of(request)
+        auth = request.headers.get("Authorization", "")
         try:
-            response = await self.adapter.process(request, self.bot)
-        except (ValueError, DeserializationError) as exc:
-            raise web.HTTPBadRequest(text="The body is not a Bot Framework activity.") from exc
-        return response if response is not None else web.Response(status=201)
+            invoke = await self.adapter.process_activity(auth, activity, self.bot.on_turn)
+        except PermissionError:
+            raise web.HTTPUnauthorized(text="The Bot Framework token is not valid.") from None
+        if invoke:
+            return web.json_response(data=_serialised(invoke.body), status=invoke.status)
+        return web.Response(status=201)
 
 
 async def _activity_of(request: web.Request) -> Activity:
@@ -217,4 +223,7 @@ async def _activity_of(request: web.Request) -> Activity:
 
 
 def _serialised(body: Any) -> Any:
+    """An invoke body as JSON data: botbuilder models through its serializer, plain data as is."""
+    if body is None or isinstance(body, dict | list | str | int | float | bool):
+        return body
     return serializer_helper(body)

@@ -7,6 +7,8 @@ POST /webchat/api/session       {email} → a session token and the conversation
 GET  /webchat/api/history       ?conversation=… → the messages shown so far
 POST /webchat/api/messages      {conversation, text} → 202; the answer arrives on the stream
 POST /webchat/api/click         {conversation, message_id, action, plan_id} → 202
+POST /webchat/api/edit/form     the form of a pending change's Edit button (see _edits.py)
+POST /webchat/api/edit          that form submitted → a new preview
 GET  /webchat/api/events        ?token=… → Server-Sent Events: message, update, notice, typing
 
 The API answers this machine only (loopback clients, a loopback Host header, same-origin POSTs):
@@ -32,6 +34,7 @@ from bot.messages import Click, Conversation, FileAttachment, IncomingMessage, M
 
 from ..downloads import Downloads
 from ..runtime import Runtime
+from ._edits import EditRoutes
 from ._guard import check_request
 from ._sessions import Session, Sessions, technicians
 from ._static import StaticFiles
@@ -118,6 +121,7 @@ class WebChatPart:
             ("POST", "/webchat/api/messages", self._message),
             ("POST", "/webchat/api/click", self._click),
             ("GET", "/webchat/api/events", self._events),
+            *EditRoutes(self).routes(),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, _guarded(handler))

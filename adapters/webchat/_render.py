@@ -33,6 +33,7 @@ _STATUS_LABELS = {
     "stale": "Not applied: record changed",
     "failed": "Failed",
     "unknown": "Outcome unknown",
+    "superseded": "Replaced by an edited preview",
 }
 _KIND_LABELS = {
     "record": "Record",

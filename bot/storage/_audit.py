@@ -25,6 +25,7 @@ AUDIT_KINDS = frozenset(
         "cancelled",
         "expired",
         "refused",
+        "superseded",
     }
 )
 

@@ -163,7 +163,7 @@ async def test_a_planned_write_becomes_a_pending_card_with_a_stored_plan(
     await make_engine(model).handle(say("make it low", technician_email(sandbox)), surface)
     (card,) = surface.last.cards
     assert card.kind == "change" and card.status == "pending"
-    assert [a.action for a in card.actions] == ["approve", "cancel"]
+    assert [a.action for a in card.actions] == ["approve", "edit", "cancel"]
     stored = await db.plans.get(card.actions[0].plan_id)
     assert stored is not None and stored.status == "pending"
     assert stored.message == surface.posts[-1][2], "the card's message is remembered for updates"

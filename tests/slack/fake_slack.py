@@ -1,6 +1,7 @@
 """A fake Slack Web API on an ephemeral loopback port: records every call and answers like Slack.
 
-Covers what the bot uses: auth.test, users.info, chat.postMessage / update / postEphemeral, the
+Covers what the bot uses: auth.test, users.info, chat.postMessage / update / postEphemeral,
+views.open, chat.getPermalink, the
 files_upload_v2 trio (getUploadURLExternal, the upload URL, completeUploadExternal),
 response_url hooks, and Socket Mode (apps.connections.open plus a WebSocket).
 """
@@ -124,7 +125,7 @@ class FakeSlack:
                 args.update(await request.json())
             else:
                 args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        for key in ("blocks", "files"):
+        for key in ("blocks", "files", "view", "unfurls"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         return args
@@ -207,6 +208,16 @@ class FakeSlack:
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": self._next_ts()}
+
+    def _chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        ts = str(args["message_ts"]).replace(".", "")
+        return {"channel": args["channel"],
+                "permalink": f"https://bluewave.slack.example/archives/{args['channel']}/p{ts}"}  # fmt: skip
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        return {"view": {"id": f"V{next(self._ts):06d}", **args["view"]}}
 
     def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._files):04d}"

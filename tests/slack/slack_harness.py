@@ -138,11 +138,52 @@ class SlackHarness:
         )
         return status
 
+    async def interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """Any interactivity payload (view_submission, shortcut…), form-encoded and signed."""
+        body = {"team": {"id": TEAM}, "api_app_id": "A0BOT", "token": "legacy", **payload}
+        return await self.send(
+            urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded"
+        )
+
     async def settle(self) -> None:
         """Let the listeners start their work, then wait for all of it to finish."""
         for _ in range(20):
             await asyncio.sleep(0)
         await self.part.bot.work.drain()
+
+
+def buttons_of(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        element["action_id"].split(":")[0]: element
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, str], *, user: str = TECH
+) -> dict[str, Any]:
+    """The view_submission Slack sends for ``view`` with ``values`` typed into its inputs."""
+    state: dict[str, Any] = {}
+    for block in view["blocks"]:
+        element = block["element"]
+        name = block["block_id"].removeprefix("f:")
+        if element["type"] == "static_select":
+            chosen = next(
+                (o for o in element["options"] if o["value"] == values.get(name)),
+                element.get("initial_option"),
+            )
+            state[block["block_id"]] = {"value": {"type": "static_select",
+                                                  "selected_option": chosen}}  # fmt: skip
+        else:
+            typed = values.get(name, element.get("initial_value"))
+            state[block["block_id"]] = {"value": {"type": "plain_text_input", "value": typed}}
+    return {
+        "type": "view_submission", "user": {"id": user, "username": user.lower()},
+        "trigger_id": "4.5.6",
+        "view": {**view, "state": {"values": state}, "hash": "1700000000.abc"},
+    }  # fmt: skip
 
 
 def make_runtime(settings: Settings, tenant: Tenant, db: Database) -> Runtime:

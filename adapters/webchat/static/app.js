@@ -1,4 +1,4 @@
-// The web chat page: pick a technician, talk to the bot, click Approve/Cancel, watch #demo.
+// The web chat page: pick a technician, talk to the bot, click Approve/Edit/Cancel, watch #demo.
 // Message bodies arrive as HTML rendered (and escaped) by the server; everything this script
 // writes itself goes in through textContent.
 "use strict";
@@ -281,10 +281,98 @@ async function send(text) {
   }
 }
 
+// -- Edit: the change's planned fields in a form under its card ---------------------------
+
+function editField(field) {
+  const row = document.createElement("label");
+  row.className = "edit-field";
+  const caption = document.createElement("span");
+  caption.textContent = field.label + (field.required ? " *" : "");
+  row.appendChild(caption);
+  let input;
+  if (field.kind === "choice") {
+    input = document.createElement("select");
+    for (const choice of field.choices) {
+      const option = document.createElement("option");
+      option.value = choice.value;
+      option.textContent = choice.label;
+      option.selected = choice.value === field.value;
+      input.appendChild(option);
+    }
+  } else {
+    input = document.createElement(field.kind === "multiline" ? "textarea" : "input");
+    input.value = field.value || "";
+    if (field.hint) input.placeholder = field.hint;
+  }
+  input.name = field.name;
+  input.required = field.required;
+  row.appendChild(input);
+  return row;
+}
+
+async function openEditor(button, message) {
+  const card = button.closest(".card");
+  if (card.querySelector("form.edit")) return;
+  let data;
+  try {
+    data = await api("/webchat/api/edit/form", {
+      method: "POST",
+      body: { conversation: state.active, plan_id: button.dataset.plan },
+    });
+  } catch (error) {
+    toast(error.message);
+    return;
+  }
+  const form = document.createElement("form");
+  form.className = "edit";
+  form.setAttribute("aria-label", data.form.title);
+  for (const field of data.form.fields) form.appendChild(editField(field));
+  const error = document.createElement("p");
+  error.className = "edit-error";
+  error.setAttribute("role", "alert");
+  form.appendChild(error);
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.textContent = "Preview";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.textContent = "Close";
+  close.addEventListener("click", () => form.remove());
+  form.append(submit, close);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const field of data.form.fields) values[field.name] = form.elements[field.name].value;
+    submit.disabled = true;
+    try {
+      await api("/webchat/api/edit", {
+        method: "POST",
+        body: {
+          conversation: state.active,
+          message_id: message.dataset.id,
+          plan_id: button.dataset.plan,
+          values,
+        },
+      });
+      form.remove();
+    } catch (failure) {
+      error.textContent = failure.message;
+      submit.disabled = false;
+    }
+  });
+  card.appendChild(form);
+  const first = form.querySelector("input, textarea, select");
+  if (first) first.focus();
+}
+
 async function onCardClick(event) {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   const message = button.closest(".msg");
+  if (button.dataset.action === "edit") {
+    await openEditor(button, message);
+    return;
+  }
   if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
   const buttons = button.closest(".card").querySelectorAll("button[data-action]");
   for (const each of buttons) each.disabled = true;

@@ -1,0 +1,144 @@
+"""Teams invokes the bot answers itself: ``adaptiveCard/action`` (Universal Actions) for now.
+
+An invoke is answered in the HTTP response, with a body. botbuilder's own path serialises that
+body with msrest, which fails on a plain dict (CloudAdapter then answers HTTP 500); the part's
+route serialises invoke bodies itself (see _part.py), and the handlers here return plain dicts
+in the shapes Teams documents:
+
+- ``{"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}``
+  replaces the card the person clicked on;
+- ``{"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}``
+  shows them a short message and leaves the card as it is.
+
+Edit: the change card's "Edit" (``Action.Execute``, verb ``edit``) is answered with the form;
+"Preview" (verb ``edit_submit``) makes the new plan: the old card turns into "replaced", the new
+preview is posted in the thread; a refused value brings the form back with the reason.
+"Back" (verb ``edit_back``) shows the pending card again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+
+from bot.cards import change_card
+from bot.edits import EditSubmission
+from bot.messages import Card, MessageRef
+
+from ._activities import conversation_of
+from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+from ._forms import BACK_VERB, SUBMIT_VERB, form_card, form_values
+
+if TYPE_CHECKING:
+    from ._bot import TeamsBot
+
+__all__ = ["Invokes", "card_answer", "message_answer"]
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+Handler = Callable[[TurnContext], Awaitable[dict[str, Any]]]
+
+
+def card_answer(card: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": 200, "type": ADAPTIVE_CARD_CONTENT_TYPE, "value": card}
+
+
+def message_answer(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": MESSAGE_TYPE, "value": text}
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class Invokes:
+    """The invokes one TeamsBot answers, by name."""
+
+    def __init__(self, bot: TeamsBot) -> None:
+        self.bot = bot
+        self.handlers: dict[str, Handler] = {"adaptiveCard/action": self._card_action}
+
+    async def answer(self, turn: TurnContext) -> InvokeResponse | None:
+        """The response to an invoke this bot handles; None for any other invoke."""
+        handler = self.handlers.get(str(turn.activity.name or ""))
+        if handler is None:
+            return None
+        try:
+            body = await handler(turn)
+        except Exception:
+            reference = secrets.token_hex(4)
+            logger.exception("Teams invoke %s failed (reference %s)", turn.activity.name, reference)
+            body = message_answer(f"Sorry, that went wrong on my side (reference {reference}).")
+        return InvokeResponse(status=200, body=body)
+
+    async def _who(self, turn: TurnContext) -> tuple[str, str | None]:
+        user_id = str(turn.activity.from_property.id)
+        return user_id, await self.bot.members.email(turn, user_id)
+
+    async def _card_action(self, turn: TurnContext) -> dict[str, Any]:
+        action = _dict(_dict(turn.activity.value).get("action"))
+        data = _dict(action.get("data"))
+        verb, plan_id = str(action.get("verb") or ""), data.get("plan_id")
+        if action.get("type") != "Action.Execute" or not isinstance(plan_id, str) or not plan_id:
+            return message_answer("That button is not one I know.")
+        if verb == "edit":
+            return await self._form(turn, plan_id)
+        if verb == SUBMIT_VERB:
+            return await self._submit(turn, plan_id, form_values(data))
+        if verb == BACK_VERB:
+            return await self._back(turn, plan_id)
+        return message_answer("That button is not one I know.")
+
+    async def _form(self, turn: TurnContext, plan_id: str) -> dict[str, Any]:
+        user_id, email = await self._who(turn)
+        conversation = conversation_of(turn.activity)
+        form = await self.bot.engine.edits.form(plan_id, conversation, user_id, email)
+        if isinstance(form, str):
+            return message_answer(form)
+        return card_answer(form_card(form))
+
+    async def _back(self, turn: TurnContext, plan_id: str) -> dict[str, Any]:
+        stored = await self.bot.engine.db.plans.get(plan_id)
+        conversation = conversation_of(turn.activity)
+        if stored is None or stored.conversation.conversation_id != conversation.conversation_id:
+            return message_answer("I don't know that change; it may have been removed.")
+        card: Card = change_card(stored.plan, plan_id=stored.id)
+        if stored.status != "pending":
+            card = change_card(stored.plan, plan_id=stored.id, status=stored.status)
+        return card_answer(adaptive_card(card))
+
+    async def _submit(
+        self, turn: TurnContext, plan_id: str, values: dict[str, str | None]
+    ) -> dict[str, Any]:
+        user_id, email = await self._who(turn)
+        conversation = conversation_of(turn.activity)
+        reply_to = turn.activity.reply_to_id
+        submission = EditSubmission(
+            conversation=conversation,
+            user_id=user_id,
+            email=email,
+            plan_id=plan_id,
+            values=values,
+            message=MessageRef(conversation=conversation, message_id=reply_to)
+            if reply_to
+            else None,
+        )
+        edits = self.bot.engine.edits
+        found = await edits.replan(submission)
+        if isinstance(found, str):
+            form = await edits.form(plan_id, conversation, user_id, email)
+            if isinstance(form, str):
+                return message_answer(found)
+            return card_answer(form_card(form, error=found, values=values))
+        old = found[0]
+        answer = await edits.supersede(submission, self.bot.surface, *found)
+        if answer is not None:
+            return message_answer(answer)
+        outcome = "Edited; the new preview is below."
+        card = change_card(old.plan, plan_id=old.id, status="superseded", outcome=outcome)
+        return card_answer(adaptive_card(card))
