@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.edits import EditForm, FormField
+from bot.edits import EditForm, Form, FormField
 
 from ._cards import SCHEMA_URL
 
@@ -42,10 +42,25 @@ def _execute(title: str, verb: str, plan_id: str, **extra: Any) -> Element:
     return {"type": "Action.Execute", "title": title, "verb": verb, "data": data, **extra}
 
 
+def _actions(form: Form, submit: str) -> list[Element]:
+    if submit == "submit" or not isinstance(form, EditForm):  # a task module's form
+        return [{"type": "Action.Submit", "title": "Preview", "style": "positive",
+                 "data": {"action": "new_ticket"}}]  # fmt: skip
+    return [
+        _execute("Preview", SUBMIT_VERB, form.plan_id, style="positive"),
+        _execute("Back", BACK_VERB, form.plan_id, associatedInputs="none"),
+    ]
+
+
 def form_card(
-    form: EditForm, *, error: str | None = None, values: dict[str, str | None] | None = None
+    form: Form,
+    *,
+    error: str | None = None,
+    values: dict[str, str | None] | None = None,
+    submit: str = "execute",
 ) -> dict[str, Any]:
-    """The form as a card; after a refusal, with the reason on top and the typed values kept."""
+    """The form as a card; after a refusal, with the reason on top and the typed values kept.
+    ``submit``: "execute" (Universal Actions, in a message) or "submit" (in a task module)."""
     typed = values or {}
     body: list[Element] = [
         {"type": "TextBlock", "text": form.title, "weight": "bolder", "size": "medium",
@@ -60,10 +75,7 @@ def form_card(
         "version": "1.5",
         "fallbackText": form.title,
         "body": body,
-        "actions": [
-            _execute("Preview", SUBMIT_VERB, form.plan_id, style="positive"),
-            _execute("Back", BACK_VERB, form.plan_id, associatedInputs="none"),
-        ],
+        "actions": _actions(form, submit),
     }
 
 

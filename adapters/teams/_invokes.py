@@ -1,4 +1,5 @@
-"""Teams invokes the bot answers itself: ``adaptiveCard/action`` (Universal Actions) for now.
+"""Teams invokes the bot answers itself: ``adaptiveCard/action`` (Universal Actions) and the
+message action's ``composeExtension/fetchTask``/``submitAction`` (see _message_actions.py).
 
 An invoke is answered in the HTTP response, with a body. botbuilder's own path serialises that
 body with msrest, which fails on a plain dict (CloudAdapter then answers HTTP 500); the part's
@@ -32,6 +33,7 @@ from bot.messages import Card, MessageRef
 from ._activities import conversation_of
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
 from ._forms import BACK_VERB, SUBMIT_VERB, form_card, form_values
+from ._message_actions import MessageActions
 
 if TYPE_CHECKING:
     from ._bot import TeamsBot
@@ -61,7 +63,12 @@ class Invokes:
 
     def __init__(self, bot: TeamsBot) -> None:
         self.bot = bot
-        self.handlers: dict[str, Handler] = {"adaptiveCard/action": self._card_action}
+        actions = MessageActions(bot)
+        self.handlers: dict[str, Handler] = {
+            "adaptiveCard/action": self._card_action,
+            "composeExtension/fetchTask": actions.fetch_task,
+            "composeExtension/submitAction": actions.submit_action,
+        }
 
     async def answer(self, turn: TurnContext) -> InvokeResponse | None:
         """The response to an invoke this bot handles; None for any other invoke."""

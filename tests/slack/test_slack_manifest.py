@@ -67,3 +67,10 @@ def test_events_command_interactivity_and_socket_mode() -> None:
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == COMMAND and command["should_escape"] is False
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+
+
+def test_the_message_shortcut_is_the_one_the_bot_listens_for() -> None:
+    from adapters.slack._shortcuts import TICKET_SHORTCUT
+
+    (shortcut,) = _manifest()["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == TICKET_SHORTCUT

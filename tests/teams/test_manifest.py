@@ -149,3 +149,14 @@ def test_atbot_manifest_teams_takes_the_public_url_or_explains(
         )
     assert main(["manifest", "teams", "--app-id", "not-a-guid"]) == 2
     assert "--app-id must be" in capsys.readouterr().err
+
+
+def test_the_message_action_is_the_one_the_bot_answers() -> None:
+    from adapters.teams._message_actions import CREATE_TICKET
+
+    manifest = build_manifest(_options())
+    [extension] = manifest["composeExtensions"]  # type: ignore[misc]
+    assert extension["botId"] == APP_ID.lower()
+    [action] = [c for c in extension["commands"] if c["type"] == "action"]
+    assert action["id"] == CREATE_TICKET and action["context"] == ["message"]
+    assert action["fetchTask"] is True
