@@ -143,7 +143,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             return
         mentions: dict[str, str] = {}
         for name, member_id in mentioned_people(activity):
-            address = await self._members.email(turn_context, member_id)
+            address = await self.members.email(turn_context, member_id)
             if address:
                 mentions[name] = address
         message = message_of(activity, email, mentions)
