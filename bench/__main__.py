@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import alerts, engine, load, newest, paging, slack, teams, tools
+from bench import alerts, commands, engine, load, newest, paging, slack, teams, tools
 from bench._report import Figure, print_table
 
 SUITES = {
@@ -17,6 +17,7 @@ SUITES = {
     "tools": tools.run,
     "newest": newest.run,
     "engine": engine.run,
+    "commands": commands.run,
     "teams": teams.run,
     "slack": slack.run,
     "alerts": alerts.run,

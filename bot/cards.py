@@ -95,6 +95,10 @@ def list_card(result: SearchResult, *, timezone: str | None = None) -> Card:
         row_links=links,
         untrusted=bool(result.untrusted_fields),
         footer=list_footer(result, len(rows)),
+        facts=tuple(  # "Total hours worked: 12.5", over every match, not only the rows shown
+            Fact(label=f"Total {humanize(name).lower()}", value=f"{value:g}")
+            for name, value in result.totals.items()
+        ),
         total=result.total,
         order=result.order,
         narrow=_narrow_columns(columns),

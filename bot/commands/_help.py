@@ -23,11 +23,22 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              "one ticket; with notes, full or details adds its notes and time entries",
              ("ticket T20241122.0004", "ticket 18420 with notes", "T20241122.0004", "#18420",
               "#18420 full")),
-        Form("my tickets [filters]", "your open tickets (all of them once a status is given)",
-             ("my tickets", "my tickets high", "my tickets completed last week")),
-        Form("tickets [filters] / open tickets / tickets for <company>", "search tickets",
+        Form("notes for <ticket> / what's the latest on <ticket> / history of <ticket> / "
+             "status of <ticket>",
+             "a ticket with its notes; with its notes and time entries; where it stands",
+             ("notes for T20241122.0004", "what's the latest on T20241122.0004",
+              "history of 18420", "status of T20241122.0004")),
+        Form("my tickets [filters]", "your open tickets, newest first (all of them once a "
+             "status is given)",
+             ("my tickets", "my tickets high", "my tickets completed last week",
+              "what's on my plate", "my tix due today")),
+        Form("tickets [filters] / open tickets / tickets for <company>",
+             "open tickets unless a status, closed or a completion range is asked; newest "
+             "first, by due date when the question is about due dates",
              ("tickets", "open tickets", "tickets for Contoso",
-              "open high priority tickets for Contoso created last week")),
+              "open high priority tickets for Contoso created last week",
+              "any critical tickets?", "whats open for contoso", "tickets waiting on customer",
+              "unassigned tickets in service desk")),
         Form("filters, in any order: for <company> / company <name>; critical, high, medium, "
              "low / priority <label>; status <label> / open / closed / completed; queue <name>; "
              "assigned to <name or me> / unassigned; created, completed, due or updated <range>; "
@@ -42,49 +53,63 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              "dates are in your time zone",
              ("tickets created since 2026-11-01", "tickets closed in the last 30 days")),
         Form("count tickets … / how many tickets …", "only how many match",
-             ("how many open tickets for Contoso", "count tickets created this month")),
-        Form("export tickets … / export time entries for <ticket or task> <range>",
+             ("how many open tickets for Contoso", "count tickets created this month",
+              "how many tickets did we close last week")),
+        Form("export tickets … / export time entries for <ticket, task or project> <range>",
              "every match as a CSV file",
              ("export tickets for Contoso closed last month",
-              "export time entries for T20241122.0004 last month")),
+              "export time entries for T20241122.0004 last month",
+              "export every time entry for the Acme migration project this quarter")),
     )),
     ("Other records", (
         Form("companies [name] / company <name>", "companies whose name contains the words",
              ("companies", "company Contoso")),
-        Form("contacts at|for <company> / contacts <last name, first and last name or e-mail>",
-             "contacts", ("contacts at Contoso", "contacts Smith")),
+        Form("contacts at|for <company> / contacts <last name, first and last name or e-mail>"
+             " / who is <name> / phone number for <name> / email for <name>",
+             "contacts with their phone and e-mail",
+             ("contacts at Contoso", "contacts Smith", "who is Julia Evans",
+              "phone number for David Dias")),
         Form("contracts expiring in N days / contracts ending <range> / contracts for <company>",
-             "contracts by end date or company",
+             "contracts by end date or company, the soonest end first",
              ("contracts expiring in 30 days", "contracts ending next 60 days",
-              "contracts for Contoso")),
+              "contracts for Contoso", "which contracts expire in the next 60 days?")),
         Form("projects [for <company>] / tasks for <project>", "projects and their tasks",
              ("projects", "projects for Contoso", 'tasks for "Contoso Microsoft 365 rollout"')),
-        Form("time entries [for <ticket> | for task <name>] [by <name or me>] [range]",
-             "time logged; Autotask links time to a ticket or a task only",
+        Form("time entries [for <ticket> | for task <name> | for <project> project] "
+             "[by <name or me>] [range] / my time <range> / what did I log <range>",
+             "time logged, newest first, with the hours added up; Autotask links time to a "
+             "ticket or a task only, so a project's time is that of its tasks",
              ("my time entries this week", "time entries for T20241122.0004",
-              "time entries by me last week")),
-        Form("configuration items for <company> / devices for <company>", "configuration items",
-             ("configuration items for Contoso", "devices for Northwind Traders")),
+              "time entries by me last week", "what did I log yesterday",
+              "time entries for the Acme migration project this quarter")),
+        Form("configuration items for <company> / devices for <company> / device <name> / "
+             "device with serial <serial>", "configuration items",
+             ("configuration items for Contoso", "devices for Northwind Traders", "device DC01",
+              "device with serial number SN123456")),
     )),
     ("Changes: each shows a preview; nothing is written until you confirm it", (
         Form("log <duration> on <ticket> [at <time>] <what you did> / "
              "log <duration> <day> <time> on <ticket> <what you did>",
-             "log time (45m, 1.5h, 1h 30m), ending now unless you say when it started "
+             "log time (45m, 1.5h, 1h 30m, 90 minutes, an hour, half an hour; log, add, put, "
+             "book or spent), ending now unless you say when it started "
              "(yesterday 14:00, at 9:15, monday 8:30am, 2026-11-24 14:00; in your time zone)",
              ("log 45m on T20241122.0004 VPN troubleshooting", "log 1.5h on 18420: rebuilt profile",
               "log 1h 30m to #18420 replaced the switch",
               "log 1h yesterday 14:00 on T20241122.0004 onsite visit",
-              "log 30m on 18420 at 9:15 called the customer")),
+              "log 30m on 18420 at 9:15 called the customer",
+              "add 2 hrs to ticket 18420: reinstalled office")),
         Form("start timer on <ticket> [what you are doing] / stop timer [what you did] / timer / "
              "cancel timer",
              "one running timer per technician; stopping it previews a time entry with the "
              "elapsed time",
              ("start timer on T20241122.0004 VPN troubleshooting", "stop timer replaced the switch",
               "timer", "cancel timer")),
-        Form("new ticket for <company> [priority] [queue <name>] [type <label>]: <title>",
+        Form("new ticket for <company> [priority] [queue <name>] [type <label>]: <title> / "
+             "open a [priority] ticket for <company> about <title>",
              "open a ticket; the title can also be quoted",
              ("new ticket for Northwind high: printer outage",
-              'new ticket for Contoso "VPN down" priority critical queue "Level II Support"')),
+              'new ticket for Contoso "VPN down" priority critical queue "Level II Support"',
+              "open a high-priority ticket for Northwind about their printer outage")),
         Form("note on <ticket>: <text> / add [public] note to <ticket>: <text>",
              "add a note; internal unless public",
              ("note on T20241122.0004: waiting for the vendor", "add note to 18420: called back",
@@ -93,9 +118,12 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              "change a ticket",
              ("set status of T20241122.0004 to Complete", "set priority of 18420 to high",
               "T20241122.0004 status in progress")),
-        Form("close <ticket> / complete <ticket>", "set the status to Complete",
-             ("close T20241122.0004", "complete 18420")),
-        Form("assign <ticket> to <me or name> / take <ticket>", "assign a ticket",
+        Form("close <ticket> [resolution] / complete <ticket>",
+             "set the status to Complete; words after the ticket become its resolution",
+             ("close T20241122.0004", "complete 18420", "close 18420 fixed the DNS record")),
+        Form("escalate <ticket>", "asks whether to raise the priority to High or Critical",
+             ("escalate T20241122.0004",)),
+        Form("assign <ticket> to <me, name or @mention> / take <ticket>", "assign a ticket",
              ("assign T20241122.0004 to me", "assign 18420 to Priya Sharma",
               "take T20241122.0004")),
     )),
@@ -169,7 +197,15 @@ def _render() -> str:
         for form in forms:
             examples = " · ".join(f"`{example}`" for example in form.examples)
             lines.append(f"- `{form.syntax}`: {form.meaning}. Examples: {examples}")
-    lines += ["", "`help` or `?` shows this list."]
+    lines += [
+        "",
+        "Ask in your own words too: please, question forms (how many, which, any, do we have), "
+        "shorthand and typos (tix, contrats, hrs) and `@autotask:` in front are understood. "
+        "When a name fits several records I ask back with numbered choices; reply with the "
+        "number.",
+        "",
+        "`help` or `?` shows this list.",
+    ]
     return "\n".join(lines)
 
 

@@ -87,3 +87,36 @@ async def test_a_mentioned_colleague_is_assigned_by_e_mail_and_errors_list_no_e_
     text = surface.last.text or ""
     assert "No active Autotask technician matches" in text
     assert "@bluewave-it.example" not in text
+
+
+async def test_my_time_comes_with_the_hours_added_up_over_every_entry(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    me = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    await make_engine().handle(say("what did I log this month?", email), surface)
+    (card,) = surface.last.cards
+    assert card.title == "TimeEntries"
+    (total,) = card.facts
+    assert total.label == "Total hours worked"
+    mine = [
+        e for e in sandbox.records("TimeEntries")
+        if e["resourceID"] == me["id"] and e["dateWorked"].startswith("2026-11")
+    ]  # fmt: skip
+    assert mine and float(total.value) == round(sum(e["hoursWorked"] for e in mine), 2)
+
+
+async def test_project_time_is_the_time_of_its_tasks_and_says_so(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    project = next(p for p in sandbox.records("Projects") if p["projectName"] == "Acme migration")
+    tasks = {t["id"] for t in sandbox.records("Tasks") if t["projectID"] == project["id"]}
+    await make_engine().handle(say("time entries for the Acme migration project", email), surface)
+    (card,) = surface.last.cards
+    assert "time logged on the project's tasks" in (card.subtitle or "")
+    (total,) = card.facts
+    expected = sum(
+        e["hoursWorked"] for e in sandbox.records("TimeEntries") if e.get("taskID") in tasks
+    )
+    assert expected > 0 and float(total.value) == round(expected, 2)

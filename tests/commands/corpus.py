@@ -399,4 +399,11 @@ CORPUS: list[tuple[str, Expected]] = [
     ('log 1h yesterday 14:00 on T20241122.0004 onsite visit', [('plan_change', {'action': 'create', 'entity': 'TimeEntries', 'fields': {'ticket': 'T20241122.0004', 'duration': '1h', 'start': 'yesterday 14:00', 'summaryNotes': 'onsite visit'}})]),
     ('cancel timer', 'timer_cancel'),
     ('start timer on T20241122.0004 VPN troubleshooting', 'timer_start'),
+    ('history of 18420', [('get', {'entity': 'Tickets', 'id': 18420, 'include': ['notes', 'time_entries']})]),
+    ('export every time entry for the Acme migration project this quarter', [('search', {'entity': 'TimeEntries', 'filters': [{'field': 'project', 'op': '=', 'value': 'Acme migration'}, {'field': 'dateWorked', 'op': 'within', 'value': 'this quarter'}], 'mode': 'export'})]),
+    ('who is Julia Evans', [('search', {'entity': 'Contacts', 'filters': [{'field': 'firstName', 'op': 'contains', 'value': 'Julia'}, {'field': 'lastName', 'op': 'contains', 'value': 'Evans'}]})]),
+    ('phone number for David Dias', [('search', {'entity': 'Contacts', 'filters': [{'field': 'firstName', 'op': 'contains', 'value': 'David'}, {'field': 'lastName', 'op': 'contains', 'value': 'Dias'}]})]),
+    ('which contracts expire in the next 60 days?', [('search', {'entity': 'Contracts', 'filters': [{'field': 'endDate', 'op': 'within', 'value': 'next 60 days'}], 'sort': 'endDate'})]),
+    ('open a high-priority ticket for Northwind about their printer outage', [('plan_change', {'action': 'create', 'entity': 'Tickets', 'fields': {'company': 'Northwind', 'title': 'Printer outage', 'priority': 'High'}})]),
+    ('close 18420 fixed the DNS record', [('plan_change', {'action': 'update', 'entity': 'Tickets', 'id': 18420, 'fields': {'status': 'Complete', 'resolution': 'fixed the DNS record'}})]),
 ]  # fmt: skip

@@ -70,7 +70,7 @@ async def _runs(command: Command, ctx: ToolContext) -> str | None:
 
 
 async def ticket_for(box: Sandbox, ctx: ToolContext) -> dict[str, Any]:
-    """An open ticket that every change phrasing changes: New, Medium or Low priority, in no
+    """An open ticket that every change phrasing changes: New, Medium priority, in no
     Level II queue, assigned to nobody the phrasings name."""
     assert ctx.actor is not None
     schema = await ctx.schemas.get("Tickets")
@@ -86,7 +86,7 @@ async def ticket_for(box: Sandbox, ctx: ToolContext) -> dict[str, Any]:
     return next(
         t for t in box.records("Tickets")
         if t["status"] == value("status", "New")
-        and t["priority"] in {value("priority", "Medium"), value("priority", "Low")}
+        and t["priority"] == value("priority", "Medium")
         and t.get("queueID") != value("queueID", "Level II Support")
         and t.get("assignedResourceID") not in named
     )  # fmt: skip

@@ -88,7 +88,7 @@ def test_help_is_shown_for_help_and_question_mark() -> None:
         "time entries", "configuration items for <company>", "devices for <company>",
         "log <duration> on <ticket>", "new ticket for <company>", "note on <ticket>",
         "add [public] note to <ticket>", "set status|priority", "close <ticket>",
-        "complete <ticket>", "assign <ticket> to <me or name>", "take <ticket>", "who am i",
+        "complete <ticket>", "assign <ticket> to <me, name or @mention>", "take <ticket>", "who am i",
         "describe <entity>", "fields of <entity>", "entities", "what can you see", "alerts on",
         "alerts off", "alerts list", "`help` or `?`",
     ],
