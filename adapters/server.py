@@ -20,6 +20,7 @@ from .downloads import Downloads
 from .loopback import is_loopback
 from .ops import OpsPart
 from .runtime import Runtime, open_runtime
+from .sweeper_part import SweeperPart
 from .web import WebPart, build_app, running_app
 
 __all__ = ["add_run_command", "make_parts", "serve"]
@@ -47,6 +48,7 @@ def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
         from .alerts_part import AlertsPart
 
         parts.append(AlertsPart(runtime))
+    parts.append(SweeperPart(runtime))
     return parts
 
 

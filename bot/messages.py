@@ -20,12 +20,15 @@ __all__ = [
     "ChatSurface",
     "Click",
     "Conversation",
+    "ConversationGone",
     "Fact",
     "FieldChangeView",
     "FileAttachment",
     "IncomingMessage",
     "LinkButton",
     "MessageRef",
+    "PersonMessenger",
+    "PostingCheck",
     "Reply",
     "SectionItem",
 ]
@@ -47,6 +50,11 @@ ActionName = Literal["approve", "cancel", "assign_to_me", "edit"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConversationGone(Exception):
+    """The platform says the bot can no longer post in a conversation (removed from the channel
+    or team, the channel archived): posting there again is pointless."""
 
 
 class Conversation(_Model):
@@ -195,4 +203,20 @@ class ChatSurface(Protocol):
 
     async def whisper(self, conversation: Conversation, user_id: str, text: str) -> None:
         """A message only ``user_id`` sees (ephemeral), e.g. why their click was refused."""
+        ...
+
+
+class PersonMessenger(Protocol):
+    """A surface that can write to one person directly (by the e-mail they subscribed with)."""
+
+    async def tell_person(self, email: str, about: Conversation, text: str) -> bool:
+        """Send ``text`` (about ``about``) to the person privately; False when it cannot."""
+        ...
+
+
+class PostingCheck(Protocol):
+    """A surface that can tell, before alerts are turned on, whether it may post them there."""
+
+    async def alerts_refusal(self, conversation: Conversation) -> str | None:
+        """Why new-ticket alerts cannot go to ``conversation`` (the user's next step), or None."""
         ...

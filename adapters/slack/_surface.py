@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.messages import Conversation, FileAttachment, MessageRef, Reply
+from bot.messages import Conversation, ConversationGone, FileAttachment, MessageRef, Reply
 
 from ..downloads import Downloads, NoPublicAddress
 from ._blocks import SlackMessage, render_reply
@@ -40,6 +40,16 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 HOOK_PREFIX = "hook:"  # a message reachable only through an interaction's response_url
+# Slack's answers that mean the bot can no longer post in a conversation
+GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive"})
+NOT_A_MEMBER = (
+    "I'm not a member of this channel, so I could not post alerts here. Add me first "
+    "(`/invite @atbot`), then turn alerts on again."
+)
+SHARED_CHANNEL = (
+    "This channel is shared with another organisation (Slack Connect), so I don't post alerts "
+    "here: its members would see your customers' tickets. Use a channel of your own workspace."
+)
 PLACEHOLDER = "Looking that up…"
 
 
@@ -75,7 +85,54 @@ class SlackSurface:
         self.downloads = downloads
 
     async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
-        return await self.post_message(conversation, render_reply(reply), reply.files)
+        try:
+            return await self.post_message(conversation, render_reply(reply), reply.files)
+        except SlackApiError as exc:
+            if slack_error(exc) in GONE_ERRORS:
+                raise ConversationGone(f"Slack: {slack_error(exc)}") from exc
+            raise
+
+    async def alerts_refusal(self, conversation: Conversation) -> str | None:
+        """Alerts only where the bot is a member, and never in a channel shared with another
+        organisation (Slack Connect): its members would see every customer's tickets."""
+        if conversation.conversation_id.startswith("D"):
+            return None
+        try:
+            answer = await timed(
+                "conversations.info",
+                self.client.conversations_info(channel=conversation.conversation_id),
+            )
+        except SlackApiError as exc:
+            if slack_error(exc) in {"channel_not_found", "not_in_channel"}:
+                return NOT_A_MEMBER
+            logger.warning("could not check a channel before alerts (%s)", slack_error(exc))
+            return (
+                "I could not check this channel with Slack, so I did not turn alerts on. "
+                "Try again in a minute; if it keeps failing, ask your admin to reinstall the "
+                "app (it needs the channels:read and groups:read scopes)."
+            )
+        channel = answer.get("channel") or {}
+        if channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"):
+            return SHARED_CHANNEL
+        if channel.get("is_archived"):
+            return "This channel is archived; alerts cannot be posted here."
+        if not channel.get("is_member", False) and not channel.get("is_im"):
+            return NOT_A_MEMBER
+        return None
+
+    async def tell_person(self, email: str, about: Conversation, text: str) -> bool:
+        """A direct message to the Slack user with ``email`` about a channel."""
+        try:
+            found = await timed("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
+        except SlackApiError as exc:
+            logger.info("no Slack user to tell (%s)", slack_error(exc))
+            return False
+        user_id = str((found.get("user") or {}).get("id") or "")
+        if not user_id:
+            return False
+        body = f"About <#{about.conversation_id}>: {to_mrkdwn(text)}"
+        await timed("chat.postMessage", self.client.chat_postMessage(channel=user_id, text=body))
+        return True
 
     async def post_message(
         self,

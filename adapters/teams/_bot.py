@@ -24,6 +24,7 @@ from bot.messages import Conversation, Reply
 from ._activities import (
     PLATFORM,
     click_of,
+    conversation_of,
     mentioned_people,
     message_of,
     reference_of,
@@ -169,6 +170,26 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
             await turn_context.send_activity(WELCOME)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_removed):
+            await self._gone(turn_context.activity, "removed from the conversation")
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._gone(turn_context.activity, "uninstalled")
+
+    async def _gone(self, activity: Activity, why: str) -> None:
+        """The bot is out of this conversation: its alerts stop now, not after failed posts."""
+        if activity.conversation is None:
+            return
+        channel = conversation_of(activity).model_copy(update={"thread_id": None})
+        removed = await self.engine.db.alerts.unsubscribe(channel)
+        if removed:
+            self.engine.metrics.count("alerts_subscriptions_gone", removed)
+        logger.warning("Teams: the bot was %s; %d alert subscriptions turned off", why, removed)
 
     async def on_error(self, turn_context: TurnContext, error: Exception) -> None:
         """The adapter's one ``on_turn_error``: log with a reference, tell the user that id."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.messages import Conversation, FileAttachment, MessageRef, Reply
+from bot.messages import Conversation, ConversationGone, FileAttachment, MessageRef, Reply
 
 from ..downloads import Downloads
 from ._activities import (
@@ -25,6 +26,7 @@ from ._activities import (
     reply_activities,
     update_activity,
 )
+from ._retry import retrying
 
 __all__ = ["ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
 
@@ -100,13 +102,18 @@ class TeamsSurface:
             reference_for(stored, conversation), callback, self._app_id
         )
         if failures:
+            if isinstance(failures[0], ConversationGone):
+                raise failures[0]
             raise TeamsDeliveryError("Teams did not accept the message") from failures[0]
         return results[0]
 
     async def _send(self, conversation: Conversation, activities: list[Activity]) -> list[str]:
         async def logic(turn: TurnContext) -> list[str]:
-            responses = await turn.send_activities(activities)
-            return [str(r.id) if r is not None and r.id else "" for r in responses]
+            ids = []
+            for activity in activities:  # one by one: a retry never repeats an accepted one
+                response = await retrying(partial(turn.send_activity, activity), "send")
+                ids.append(str(response.id) if response is not None and response.id else "")
+            return ids
 
         return await self._continue(conversation, logic)
 
@@ -120,7 +127,7 @@ class TeamsSurface:
         activity = update_activity(reply, message.message_id)
 
         async def logic(turn: TurnContext) -> None:
-            await turn.update_activity(activity)
+            await retrying(lambda: turn.update_activity(activity), "update")
 
         await self._continue(message.conversation, logic)
 
@@ -134,6 +141,7 @@ class TeamsSurface:
         async def logic(turn: TurnContext) -> list[Any]:
             personal = turn.activity.conversation.conversation_type == "personal"
             name = None if personal else self._names.get(user_id)
-            return list(await turn.send_activities([mention_activity(user_id, name, text)]))
+            activity = mention_activity(user_id, name, text)
+            return [await retrying(lambda: turn.send_activity(activity), "whisper")]
 
         await self._continue(conversation, logic)

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..messages import ChatSurface, MessageRef, Reply
+from ..messages import ChatSurface, ConversationGone, MessageRef, Reply
 from ..storage import Database
 from ._assign import store_assign_plan
 from ._cards import alert_card, digest_reply
+from ._gone import tell_subscriber
 from ._matcher import Match, Matcher, Watched, load_subscriptions
 from ._tickets import AlertTicket, alert_tickets
 
@@ -202,6 +203,9 @@ class Dispatcher:
         subscription = pending.watched.subscription
         try:
             posted = await surface.post(subscription.conversation, self._reply(pending))
+        except ConversationGone as exc:
+            await self._gone(surface, subscription, exc)
+            return False
         except Exception as exc:
             self.engine.metrics.count("alerts_failed")
             logger.warning(
@@ -219,6 +223,21 @@ class Dispatcher:
         self.engine.metrics.count("alerts_digest" if pending.digest else "alerts_delivered")
         await self._record(pending, posted)
         return True
+
+    async def _gone(self, surface: ChatSurface, subscription: Any, exc: Exception) -> None:
+        """The platform says the bot is gone from the channel: its alerts stop, and whoever
+        turned them on is told (once), instead of attempts that fail for ever."""
+        removed = await self.db.alerts.unsubscribe(subscription.conversation)
+        logger.warning(
+            "subscription %s: the bot is gone from its channel (%s); %d alerts off",
+            subscription.id,
+            exc,
+            removed,
+        )
+        if not removed:
+            return
+        self.engine.metrics.count("alerts_subscriptions_gone", removed)
+        await tell_subscriber(surface, subscription.created_by, subscription.conversation)
 
     async def _record(self, pending: _Pending, posted: MessageRef) -> None:
         subscription = pending.watched.subscription

@@ -88,6 +88,9 @@ class AlertService:
     async def subscribe(
         self, channel: Conversation, actor: Actor, words: Mapping[str, object]
     ) -> Reply:
+        refusal = await self._refusal(channel)
+        if refusal is not None:
+            return Reply(text=refusal)
         ctx = self.engine.context(actor)
         try:
             filters = await resolve_filters(ctx, words, since_id=await self.db.alerts.cursor())
@@ -107,6 +110,11 @@ class AlertService:
             text=f"This channel will get an alert for each new ticket: {filters.describe()}. "
             "`alerts list` shows this channel's alerts; `alerts off` stops them."
         )
+
+    async def _refusal(self, channel: Conversation) -> str | None:
+        """Whether the platform lets the bot post alerts in ``channel`` (asked, where it can)."""
+        check = getattr(self.dispatcher.surfaces.get(channel.platform), "alerts_refusal", None)
+        return None if check is None else await check(channel)
 
     async def unsubscribe(self, channel: Conversation) -> Reply:
         removed = await self.db.alerts.unsubscribe(channel)

@@ -42,6 +42,8 @@ class FakeSlack:
     failures: dict[str, str] = field(default_factory=dict)  # method → Slack error code
     # method → HTTP answers to give before answering normally: 429 (with Retry-After), 5xx
     faults: dict[str, list[int]] = field(default_factory=dict)
+    # conversations.info answers by channel id (default: a channel of the workspace, bot a member)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     retry_after: int = 1
     calls: list[Call] = field(default_factory=list)
     hooks: list[Hook] = field(default_factory=list)
@@ -190,7 +192,32 @@ class FakeSlack:
         user = self.users.get(args["user"], {"name": "someone", "profile": {}})
         return {"user": {"id": args["user"], **user}}
 
+    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        for user_id, user in self.users.items():
+            if user.get("profile", {}).get("email") == args["email"]:
+                return {"user": {"id": user_id, **user}}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = {
+            "id": args["channel"],
+            "name": "ops",
+            "is_channel": True,
+            "is_member": True,
+            "is_archived": False,
+            "is_shared": False,
+            "is_ext_shared": False,
+            "is_org_shared": False,
+            **self.channels.get(args["channel"], {}),
+        }
+        if channel.get("missing"):
+            return {"ok": False, "error": "channel_not_found"}
+        return {"channel": channel}
+
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        gone = self.channels.get(args["channel"], {})
+        if gone.get("missing") or gone.get("is_member") is False:
+            return {"ok": False, "error": "not_in_channel"}
         ts = self._next_ts()
         self.messages[(args["channel"], ts)] = args
         return {

@@ -27,6 +27,9 @@ SCOPES_USED = {
     "app_mention event": "app_mentions:read",
     "message.im event": "im:history",
     "/autotask": "commands",
+    "conversations.info (public channels)": "channels:read",
+    "conversations.info (private channels)": "groups:read",
+    "users.lookupByEmail": "users:read.email",
 }
 
 

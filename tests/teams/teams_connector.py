@@ -71,6 +71,10 @@ class FakeConnector:
         self.paths: list[str] = []
         self.invalid: list[str] = []
         self.authorizations: list[str | None] = []  # the Authorization header of each send
+        # answers to give the next sends/updates instead of accepting them: (status, error code)
+        self.faults: list[tuple[int, str | None]] = []
+        self.refused: list[tuple[str, int]] = []  # (method, status) of each refused call
+        self.retry_after = "1"
         self._ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self.url = ""
@@ -114,6 +118,8 @@ class FakeConnector:
         route = self._route(request)
         self.authorizations.append(request.headers.get("Authorization"))
         body = await request.json()
+        if self.faults:
+            return self._fault(request.method, *self.faults.pop(0))
         if self._activity is not None:
             self.invalid += [e.message for e in self._activity.iter_errors(body)]
         new_id = request.match_info.get("activityId") if request.method == "PUT" else None
@@ -130,6 +136,21 @@ class FakeConnector:
             self.received.append(received)
             self._changed.notify_all()
         return web.json_response({"id": new_id}, status=200 if request.method == "PUT" else 201)
+
+    def _fault(self, method: str, status: int, code: str | None) -> web.Response:
+        """What the Bot Connector answers when it throttles or the bot is gone."""
+        self.refused.append((method, status))
+        codes = {
+            429: "TooManyRequests",
+            412: "PreconditionFailed",
+            502: "BadGateway",
+            503: "ServiceUnavailable",
+            504: "GatewayTimeout",
+            403: "Forbidden",
+        }
+        error = {"error": {"code": code or codes.get(status, "Error"), "message": "refused"}}
+        headers = {"Retry-After": self.retry_after} if status == 429 else {}
+        return web.json_response(error, status=status, headers=headers)
 
     async def _member(self, request: web.Request) -> web.Response:
         self._route(request)

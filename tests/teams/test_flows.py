@@ -12,6 +12,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity, Mention
 from engine_support import technician_email
+from support import FIXED_NOW
 from teams_support import BOT_ID, BOT_NAME, CHANNEL_ID, TENANT_ID, card_errors, submit_data, texts
 
 from adapters.runtime import Runtime
@@ -24,6 +25,7 @@ from adapters.teams import (
     strip_mentions,
 )
 from autotask.sandbox import Sandbox
+from bot.messages import Conversation
 
 SARAH = "29:sarah"
 PRIYA = "29:priya"
@@ -316,3 +318,26 @@ async def test_a_mentioned_colleague_is_their_autotask_resource(
     shown = texts(card)
     assert f"{colleague['firstName']} {colleague['lastName']}" in shown and submit_data(card)
     assert PRIYA in members.asked
+
+
+@pytest.mark.parametrize("how", ["membersRemoved", "installationUpdate"])
+async def test_a_bot_removed_from_a_team_stops_its_alerts_at_once(
+    flow: tuple[TestAdapter, TeamsBot], runtime: Runtime, how: str
+) -> None:
+    adapter, bot = flow
+    channel = Conversation(platform="teams", conversation_id=CHANNEL_ID)
+    await runtime.db.alerts.subscribe(channel, {}, created_by="sarah@example", now=FIXED_NOW)
+    other = Conversation(platform="teams", conversation_id="19:another@thread.tacv2")
+    await runtime.db.alerts.subscribe(other, {}, created_by="sarah@example", now=FIXED_NOW)
+    account = ConversationAccount(id=CHANNEL_ID, conversation_type="channel", is_group=True)
+    if how == "membersRemoved":
+        removed = Activity(
+            type="conversationUpdate",
+            conversation=account,
+            members_removed=[ChannelAccount(id=BOT_ID, name=BOT_NAME)],
+        )
+    else:
+        removed = Activity(type="installationUpdate", action="remove", conversation=account)
+    assert await _say(adapter, bot, removed) == [], "nobody left to tell in that team"
+    assert await runtime.db.alerts.subscriptions(channel) == []
+    assert len(await runtime.db.alerts.subscriptions(other)) == 1
