@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import alerts, commands, engine, load, newest, paging, slack, teams, tools
+from bench import alerts, commands, engine, export, load, newest, paging, slack, teams, tools
 from bench._report import Figure, print_table
 
 SUITES = {
     "paging": paging.run,
     "tools": tools.run,
     "newest": newest.run,
+    "export": export.run,
     "engine": engine.run,
     "commands": commands.run,
     "teams": teams.run,

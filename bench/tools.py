@@ -1,10 +1,7 @@
-"""Autotask calls per tool operation (cold and warm caches), and a large export."""
+"""Autotask calls per tool operation (cold and warm caches); the large export is bench/export.py."""
 
 from __future__ import annotations
 
-import math
-import time
-import tracemalloc
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +26,6 @@ from autotask.tools import (
 from ._report import Figure
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-EXPORT_TICKETS = 15_200  # seeds about 20,000 time entries
-LATENCY_MS = 100.0
 
 OPEN_HIGH_CONTOSO = SearchArgs.model_validate(
     {"entity": "Tickets", "filters": [{"field": "open", "value": True},
@@ -103,35 +98,5 @@ async def _call_budgets() -> list[Figure]:
     return figures
 
 
-async def _export() -> list[Figure]:
-    config = SandboxConfig(tickets=EXPORT_TICKETS, now=NOW, latency_ms=LATENCY_MS)
-    with TemporaryDirectory() as folder:
-        async with (
-            Sandbox(config) as box,
-            AutotaskClient(config.credentials(), zone_url=box.api_url) as client,
-        ):
-            total = len(box.records("TimeEntries"))
-            ctx = _context(box, client, Path(folder))
-            args = SearchArgs(entity="TimeEntries", mode="export")
-            await search(ctx, args.model_copy(update={"mode": "count"}))  # warm metadata
-            box.clear_requests()
-            tracemalloc.start()
-            started = time.perf_counter()
-            result = await search(ctx, args)
-            elapsed = time.perf_counter() - started
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-            queries = [r for r in box.requests if "TimeEntries/query" in r.path]
-            lookups = len(box.requests) - len(queries)
-    assert result.export is not None and result.export.rows == total
-    name = f"export {total:,} time entries to CSV, {LATENCY_MS:.0f} ms latency"
-    return [
-        Figure(name, "TimeEntries requests", str(len(queries)), f"floor ceil(N/500) = {math.ceil(total / 500)}"),
-        Figure(name, "name lookups (batched)", str(lookups), "Resources/Tickets/Tasks names per page, cached"),
-        Figure(name, "wall time", f"{elapsed:.1f} s"),
-        Figure(name, "peak Python memory during export", f"{peak / 1e6:.1f} MB", "tracemalloc"),
-    ]  # fmt: skip
-
-
 async def run() -> list[Figure]:
-    return [*(await _call_budgets()), *(await _export())]
+    return await _call_budgets()

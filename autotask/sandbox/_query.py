@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ._filters import Predicate, compile_filter
@@ -172,7 +172,11 @@ def answer_query(
     """
     model: Any = parse_search(search) if search is not None else body
     spec = parse_query(None if model is NO_BODY else model)
-    predicate = compile_filter(spec.filters, source.meta, source.singular)
+    predicate = compile_filter(spec.filters, source.meta, source.singular)  # validates all
+    residual = [item for item in spec.filters if not _exact_id_bound(item)]
+    if len(residual) < len(spec.filters):  # the id window below decides those conditions
+        predicate = compile_filter(residual, source.meta, source.singular) if residual else _any
+    source = replace(source, rows=within(source.rows, *id_range(spec.filters)))
     if form == "count":
         return {"queryCount": sum(1 for row in source.rows(-1) if predicate(row))}
     names = resolve_include(spec.include_fields, source.meta, source.singular)
@@ -180,6 +184,75 @@ def answer_query(
     return _page_response(
         source, predicate, cursor or Paging(spec.max_records, (), -1), names, search
     )
+
+
+def id_range(filters: Sequence[Mapping[str, Any]]) -> tuple[int, int | None]:
+    """The id window the ANDed conditions on ``id`` allow: (after, up to and including).
+
+    Autotask reads an id range from its index; so does the sandbox, instead of testing every
+    row before the window (the predicate still decides each row in it).
+    """
+    after, upto = -1, None
+    for item in filters:
+        op = str(item.get("op", "")).lower()
+        if op == "and":
+            inner_after, inner_upto = id_range(item.get("items") or ())
+            after = max(after, inner_after)
+            upto = _lower(upto, inner_upto)
+            continue
+        if str(item.get("field", "")).lower() != "id" or item.get("udf"):
+            continue
+        value = _int(item.get("value"))
+        if op == "in" and isinstance(item.get("value"), list):
+            values = [_int(v) for v in item["value"]]
+            if values and all(v is not None for v in values):
+                after = max(after, min(v for v in values if v is not None) - 1)
+                upto = _lower(upto, max(v for v in values if v is not None))
+            continue
+        if value is None:
+            continue  # anything else is left to the predicate
+        low = {"gt": value, "gte": value - 1, "eq": value - 1}.get(op)
+        high = {"lt": value - 1, "lte": value, "eq": value}.get(op)
+        if low is not None:
+            after = max(after, low)
+        upto = _lower(upto, high)
+    return after, upto
+
+
+def _any(row: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _exact_id_bound(item: Mapping[str, Any]) -> bool:
+    """A top-level ``id`` comparison that ``id_range`` turns into an exact window edge."""
+    op = str(item.get("op", "")).lower()
+    field = str(item.get("field", "")).lower()
+    exact = op in ("gt", "gte", "lt", "lte", "eq") and _int(item.get("value")) is not None
+    return field == "id" and not item.get("udf") and exact
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _lower(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def within(
+    rows: Callable[[int], Iterator[Record]], after: int, upto: int | None
+) -> Callable[[int], Iterator[Record]]:
+    """``rows`` limited to ids in (``after``, ``upto``]."""
+
+    def bounded(cursor: int) -> Iterator[Record]:
+        for row in rows(max(cursor, after)):
+            if upto is not None and int(row["id"]) > upto:
+                return
+            yield row
+
+    return bounded
 
 
 def answer_children(source: QuerySource, parent_field: str, parent_id: int) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Export: every matching record streamed page by page into a CSV file, memory bounded."""
+"""Export: every matching record streamed into a CSV file (rows from ``export_rows``: several
+pages in flight, written in id order), memory bounded."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from .._filters import Query
-from .._models import Page
+from ._export_rows import export_rows
 
 if TYPE_CHECKING:
     from ._context import ToolContext
@@ -47,23 +47,10 @@ async def export_csv(
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        async for page in _one_ahead(ctx.client.pages(schema.entity, query)):
-            rendered = await renderer.rows(page.items, trim=False)
+        async for rendered in export_rows(ctx, schema.entity, query, renderer):
             await asyncio.to_thread(writer.writerows, [_plain(row) for row in rendered])
             rows += len(rendered)
     return ExportInfo(path=str(Path(path)), file_name=name, rows=rows, columns=columns)
-
-
-async def _one_ahead(pages: AsyncIterator[Page]) -> AsyncIterator[Page]:
-    """Yield each page while the next one is already being fetched (latency overlaps work)."""
-    pending: asyncio.Task[Page] | None = asyncio.ensure_future(anext(pages))
-    while pending is not None:
-        try:
-            page = await pending
-        except StopAsyncIteration:
-            return
-        pending = asyncio.ensure_future(anext(pages)) if page.next_page_url else None
-        yield page
 
 
 def _cell(value: object) -> object:

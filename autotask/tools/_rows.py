@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from .._models import FieldInfo
 from ._conditions import DATE_ONLY_FIELDS
 from ._context import ToolContext
 from ._schema import EntitySchema
@@ -86,6 +87,7 @@ UNTRUSTED_FIELDS = frozenset(
 )
 
 _LONG_TEXT = 300
+_UNKNOWN = FieldInfo(name="")  # a field not looked up yet
 
 
 def default_fields(schema: EntitySchema) -> tuple[str, ...]:
@@ -103,6 +105,8 @@ class Renderer:
         self.ctx = ctx
         self.schema = schema
         self.fields = tuple(schema.require(name).name for name in fields)
+        # each cell needs its field's metadata: looked up once per name, not once per cell
+        self._info: dict[str, FieldInfo | None] = {}
 
     @property
     def untrusted(self) -> list[str]:
@@ -141,7 +145,9 @@ class Renderer:
     ) -> Any:
         if raw is None or raw == "":
             return None
-        info = self.schema.field(name) or self.schema.udf(name)
+        info = self._info.get(name, _UNKNOWN)
+        if info is _UNKNOWN:
+            info = self._info[name] = self.schema.field(name) or self.schema.udf(name)
         if info is None:
             return raw
         if info.is_pick_list:
