@@ -40,6 +40,7 @@ from ._surface import (
     PLACEHOLDER,
     ClickTurn,
     CommandTurn,
+    PrivateTurn,
     SlackSurface,
     ThreadTurn,
     timed,
@@ -164,8 +165,13 @@ class SlackBot:
 
     # -- listeners: acknowledge, start the work, return ------------------------------------------
 
-    async def _on_mention(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        self.work.spawn(self._event(event, context.bot_user_id), name="slack-mention")
+    async def _on_mention(
+        self, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        external = body.get("is_ext_shared_channel") is True  # Slack Connect
+        self.work.spawn(
+            self._event(event, context.bot_user_id, external=external), name="slack-mention"
+        )
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         if event.get("channel_type") == "im":  # channel messages come as app_mention instead
@@ -184,7 +190,9 @@ class SlackBot:
 
     # -- the work ---------------------------------------------------------------------------------
 
-    async def _event(self, raw: dict[str, Any], bot_user_id: str | None) -> None:
+    async def _event(
+        self, raw: dict[str, Any], bot_user_id: str | None, *, external: bool = False
+    ) -> None:
         tell: Tell | None = None
         try:
             event = MessageEvent.model_validate(raw)
@@ -193,7 +201,8 @@ class SlackBot:
             conversation = conversation_of(
                 event.channel, event.ts, event.thread_ts, direct=event.direct
             )
-            turn = ThreadTurn(self.surface)
+            private = external and not event.direct
+            turn = PrivateTurn(self.surface, event.user) if private else ThreadTurn(self.surface)
             tell = partial(turn.fail, conversation)
             await turn.typing(conversation)
             person = await self.users.person(event.user)
@@ -205,7 +214,7 @@ class SlackBot:
                 display_name=person.name,
                 text=unformat(text),
                 message_id=event.ts,
-                shared=not event.direct,
+                shared=not (event.direct or private),
                 mentions=await self._mentions(text),
             )
             await self.runtime.engine.handle(message, turn)
@@ -218,6 +227,8 @@ class SlackBot:
             payload = CommandPayload.model_validate(raw)
             first, _, rest = payload.text.strip().partition(" ")
             public = first.lower().strip(":,") in PUBLIC_WORDS
+            if public and await self.surface.is_external(payload.channel_id):
+                public = False  # Slack Connect: the answer stays with the one who asked
             text = unformat(rest if public else payload.text)
             conversation = Conversation(platform=PLATFORM, conversation_id=payload.channel_id)
             turn = CommandTurn(

@@ -30,6 +30,7 @@ __all__ = [
     "PLACEHOLDER",
     "ClickTurn",
     "CommandTurn",
+    "PrivateTurn",
     "SlackSurface",
     "ThreadTurn",
     "slack_error",
@@ -119,6 +120,20 @@ class SlackSurface:
         if not channel.get("is_member", False) and not channel.get("is_im"):
             return NOT_A_MEMBER
         return None
+
+    async def is_external(self, channel_id: str) -> bool:
+        """Whether a channel is shared with another organisation (Slack Connect); a channel
+        Slack will not describe counts as one, so nothing is shared there by mistake."""
+        if channel_id.startswith("D"):
+            return False
+        try:
+            answer = await timed(
+                "conversations.info", self.client.conversations_info(channel=channel_id)
+            )
+        except SlackApiError:
+            return True
+        channel = answer.get("channel") or {}
+        return bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
 
     async def tell_person(self, email: str, about: Conversation, text: str) -> bool:
         """A direct message to the Slack user with ``email`` about a channel."""
@@ -286,6 +301,41 @@ class ThreadTurn:
     async def fail(self, conversation: Conversation, text: str) -> None:
         """Say that the turn failed, in place of the placeholder when there is one."""
         await self.post(conversation, Reply(text=text))
+
+
+class PrivateTurn:
+    """An answer only the asker sees (chat.postEphemeral), in a channel shared with another
+    organisation (Slack Connect), whose members must not read the MSP's records."""
+
+    def __init__(self, surface: SlackSurface, user_id: str) -> None:
+        self.surface = surface
+        self.user_id = user_id
+
+    async def typing(self, conversation: Conversation) -> None:
+        return None
+
+    async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
+        links = [self.surface.file_line(f) for f in reply.files]  # an upload would be public
+        message = render_reply(reply, postscript="\n".join(links) or None)
+        await timed(
+            "chat.postEphemeral",
+            self.surface.client.chat_postEphemeral(
+                channel=conversation.conversation_id,
+                user=self.user_id,
+                thread_ts=conversation.thread_id,
+                **message.payload(),
+            ),
+        )
+        return MessageRef(conversation=conversation, message_id=HOOK_PREFIX + secrets.token_hex(8))
+
+    async def update(self, message: MessageRef, reply: Reply) -> None:
+        await self.surface.update(message, reply)
+
+    async def whisper(self, conversation: Conversation, user_id: str, text: str) -> None:
+        await self.surface.whisper(conversation, user_id, text)
+
+    async def fail(self, conversation: Conversation, text: str) -> None:
+        await self.surface.whisper(conversation, self.user_id, text)
 
 
 class CommandTurn:

@@ -36,6 +36,7 @@ from bot.messages import (
 
 from ..downloads import NoPublicAddress
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+from ._sizing import pack, trim
 
 __all__ = [
     "PLATFORM",
@@ -241,17 +242,15 @@ def reply_activities(reply: Reply, links: LinkMaker) -> list[Activity]:
     changes = [c for c in reply.cards if c.kind == "change"]
     others = [c for c in reply.cards if c.kind != "change"]
     others += [_file_card(f, links) for f in reply.files]
-    activities = []
-    if reply.text or others:
-        activities.append(_message(reply.text, others))
+    activities = pack(_message, reply.text, others) if reply.text or others else []
     if changes:
-        activities.append(_message(None, changes))
+        activities += pack(_message, None, changes)
     return activities or [_message("Done.", [])]
 
 
 def update_activity(reply: Reply, message_id: str) -> Activity:
     """The replacement for a message the bot posted earlier (a change card's outcome)."""
-    activity = _message(reply.text, list(reply.cards))
+    activity = _message(reply.text, [trim(_message, card) for card in reply.cards])
     activity.id = message_id
     return activity
 

@@ -72,3 +72,44 @@ async def test_a_channel_the_bot_was_removed_from_stops_its_alerts_and_tells_the
     assert "alerts on" in told[0].args["text"]
     again = await service.dispatcher.deliver(records)
     assert again.matched == 0, "no subscription left to try"
+
+
+async def test_a_question_in_a_slack_connect_channel_is_answered_to_the_asker_only(
+    slack: SlackHarness,
+) -> None:
+    event = {
+        "type": "app_mention",
+        "channel": "C0SHARED",
+        "user": TECH,
+        "text": "<@UBOT> my tickets",
+        "ts": slack.ts(),
+    }
+    body = {
+        "token": "legacy",
+        "team_id": "T0001",
+        "api_app_id": "A0BOT",
+        "type": "event_callback",
+        "event_id": "EvSHARED1",
+        "event_time": 1700000000,
+        "is_ext_shared_channel": True,
+        "event": event,
+        "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+    }
+    status, _ = await slack.send(json.dumps(body), "application/json")
+    assert status == 200
+    (private,) = await slack.fake.wait_for("chat.postEphemeral")
+    await slack.settle()
+    assert private.args["user"] == TECH and private.args["channel"] == "C0SHARED"
+    assert private.args["thread_ts"] == event["ts"] and private.args["blocks"]
+    assert slack.fake.called("chat.postMessage") == [], "nothing the other organisation sees"
+    assert slack.fake.called("chat.update") == []
+
+
+async def test_public_is_ignored_in_a_slack_connect_channel(slack: SlackHarness) -> None:
+    slack.fake.channels["C0SHARED"] = {"is_ext_shared": True, "is_shared": True}
+    status, _ = await slack.command("public my tickets", channel="C0SHARED")
+    assert status == 200
+    (hook,) = await slack.fake.wait_for_hooks()
+    await slack.settle()
+    assert hook.body["response_type"] == "ephemeral"
+    assert slack.fake.called("chat.postMessage") == []
