@@ -54,6 +54,7 @@ from .settings import Settings
 from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
 from .timers import Timers
+from .unfurls import TicketCards
 
 __all__ = ["AlertCommands", "Engine"]
 
@@ -105,6 +106,7 @@ class Engine:
         self.timers = Timers(self)
         self.edits = Edits(self)
         self.message_tickets = MessageTickets(self)
+        self.ticket_cards = TicketCards(self)
 
     def context(self, actor: Actor | None) -> ToolContext:
         return ToolContext(

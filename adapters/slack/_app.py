@@ -24,6 +24,7 @@ from bot.messages import Click, Conversation, IncomingMessage, MessageRef
 from ..downloads import Downloads
 from ..runtime import Runtime
 from ._edit import EditListeners
+from ._home import HomeListeners
 from ._payloads import (
     PLATFORM,
     ActionPayload,
@@ -46,6 +47,7 @@ from ._surface import (
     timed,
 )
 from ._text import escape, mentioned_users, strip_mentions, unformat
+from ._unfurls import UnfurlListeners
 from ._users import UserDirectory
 from ._work import Background
 
@@ -146,6 +148,8 @@ class SlackBot:
         self.app.action("link")(self._on_link)
         EditListeners(self).register(self.app)
         ShortcutListeners(self).register(self.app)
+        HomeListeners(self).register(self.app)
+        UnfurlListeners(self).register(self.app)
 
     async def identity(self) -> AuthorizeResult:
         """The bot's own identity (auth.test), asked once and kept; ``start`` asks it early so

@@ -1,7 +1,7 @@
 """A fake Slack Web API on an ephemeral loopback port: records every call and answers like Slack.
 
 Covers what the bot uses: auth.test, users.info, chat.postMessage / update / postEphemeral,
-views.open, chat.getPermalink, the
+views.open, views.publish, chat.getPermalink, chat.unfurl, the
 files_upload_v2 trio (getUploadURLExternal, the upload URL, completeUploadExternal),
 response_url hooks, and Socket Mode (apps.connections.open plus a WebSocket).
 """
@@ -240,6 +240,14 @@ class FakeSlack:
         ts = str(args["message_ts"]).replace(".", "")
         return {"channel": args["channel"],
                 "permalink": f"https://bluewave.slack.example/archives/{args['channel']}/p{ts}"}  # fmt: skip
+
+    def _chat_unfurl(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not (args.get("unfurl_id") or (args.get("channel") and args.get("ts"))):
+            return {"ok": False, "error": "cannot_unfurl_message"}
+        return {}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"view": {"id": f"V{next(self._ts):06d}", **args["view"]}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):

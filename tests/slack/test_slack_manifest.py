@@ -30,6 +30,10 @@ SCOPES_USED = {
     "conversations.info (public channels)": "channels:read",
     "conversations.info (private channels)": "groups:read",
     "users.lookupByEmail": "users:read.email",
+    "Create Autotask ticket (message shortcut)": "commands",
+    "link_shared event": "links:read",
+    "chat.unfurl": "links:write",
+    # views.open, views.publish (App Home) and chat.getPermalink need no scope of their own
 }
 
 
@@ -64,12 +68,19 @@ def test_the_scopes_are_exactly_the_ones_the_bot_uses() -> None:
 def test_events_command_interactivity_and_socket_mode() -> None:
     manifest = _manifest()
     settings = manifest["settings"]
-    assert sorted(settings["event_subscriptions"]["bot_events"]) == ["app_mention", "message.im"]
+    assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+        "app_home_opened",
+        "app_mention",
+        "link_shared",
+        "message.im",
+    ]
+    assert manifest["features"]["unfurl_domains"] == ["autotask.net"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == COMMAND and command["should_escape"] is False
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_the_message_shortcut_is_the_one_the_bot_listens_for() -> None:
