@@ -125,16 +125,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         "connect",
         "webhooks",
     }  # output for people or JSON
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # the client logs each request itself
+    configure_logging(verbose=args.verbose, quiet=quiet)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+
+
+# Libraries that log request and response bodies at DEBUG (chat text, model prompts, PSA records,
+# tokens): ``-v`` opens our own DEBUG lines, never theirs.
+CHATTY_LIBRARIES = (
+    "openai",
+    "httpx",
+    "httpcore",
+    "slack_sdk",
+    "slack_bolt",
+    "msrest",
+    "msal",
+    "botbuilder",
+    "botframework",
+    "azure",
+    "urllib3",
+    "aiohttp",
+    "aiosqlite",
+    "sqlalchemy",
+    "asyncpg",
+    "asyncio",
+    "adapters.slack.bolt",
+)
+
+
+def configure_logging(*, verbose: bool, quiet: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    floor = logging.WARNING if quiet else logging.INFO
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(floor, logging.INFO))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the client logs each request itself
 
 
 if __name__ == "__main__":

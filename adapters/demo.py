@@ -35,6 +35,7 @@ __all__ = ["Demo", "DemoOptions", "add_demo_command", "demo_settings", "run_demo
 
 logger = logging.getLogger(__name__)
 
+STOP_GRACE_SECONDS = 2.0  # Ctrl+C: callouts to the stopped bot get this long, then are dropped
 DEMO_CHANNEL = Conversation(platform="webchat", conversation_id="demo")
 DEMO_DATABASE = "demo.db"
 
@@ -177,7 +178,7 @@ async def run_demo(
             finally:
                 await generator.stop()
     finally:
-        await sandbox.stop()
+        await sandbox.stop(grace_seconds=STOP_GRACE_SECONDS)  # the bot is gone: no retrying it
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -275,15 +275,16 @@ class AutotaskClient:
     def _transport_error(
         exc: httpx.TransportError, method: str, path: str, kind: Kind
     ) -> AutotaskError:
+        what = _plain_words(exc)
         if isinstance(exc, _NOT_SENT) or kind == "read":
             return UnreachableError(
-                f"Could not reach Autotask ({type(exc).__name__}); check the network and the "
+                f"Could not reach Autotask ({what}); check the network and the "
                 "zone URL, then try again.",
                 method=method,
                 path=path,
             )
         return OutcomeUnknownError(
-            f"Autotask did not answer after the {method} was sent ({type(exc).__name__}); it may "
+            f"Autotask did not answer after the {method} was sent ({what}); it may "
             "or may not have been applied — check the record in Autotask before trying again.",
             method=method,
             path=path,
@@ -454,3 +455,14 @@ def _not_found(entity: str, record_id: int) -> NotFoundError:
         method="GET",
         path=f"{entity}/{record_id}",
     )
+
+
+def _plain_words(exc: httpx.TransportError) -> str:
+    """What went wrong on the wire, for a person (never the library's exception name)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "it timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "the connection failed"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "the connection was dropped"
+    return "a network error"

@@ -21,8 +21,13 @@ def _atbot(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATBOT_")}
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
+        check=False,
+    )
 
 
 def _free_port() -> int:
@@ -37,8 +42,11 @@ def sandbox_process() -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "sandbox", "--port", str(port), "--tickets", "200"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -74,9 +82,11 @@ def test_tools_list_prints_every_schema() -> None:
 
 def test_tools_call_runs_against_the_embedded_sandbox() -> None:
     done = _atbot(
-        "tools", "call", "search",
+        "tools",
+        "call",
+        "search",
         '{"entity": "Tickets", "mode": "count", "filters": [{"field": "priority", "value": "Critical"}]}',
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] > 0
 
@@ -95,8 +105,13 @@ def _atbot_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env["ATBOT_DATA_DIR"] = str(folder)
     return subprocess.run(
         [sys.executable, "-m", "adapters.cli", *args],
-        capture_output=True, text=True, timeout=120, cwd=REPO, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env=env,
+        check=False,
+    )
 
 
 def test_ask_then_approve_from_the_shell(tmp_path: Path) -> None:
@@ -117,8 +132,16 @@ def test_ask_then_approve_from_the_shell(tmp_path: Path) -> None:
 
 
 def test_link_a_chat_user(tmp_path: Path) -> None:
-    linked = _atbot_in(tmp_path, "link", "--platform", "slack", "--user", "U123",
-                       "--resource", "priya.sharma@bluewave-it.example")  # fmt: skip
+    linked = _atbot_in(
+        tmp_path,
+        "link",
+        "--platform",
+        "slack",
+        "--user",
+        "U123",
+        "--resource",
+        "priya.sharma@bluewave-it.example",
+    )
     assert linked.returncode == 0 and "Priya Sharma" in linked.stdout
     missing = _atbot_in(
         tmp_path, "link", "--platform", "slack", "--user", "U9", "--resource", "x@y.z"
@@ -128,3 +151,31 @@ def test_link_a_chat_user(tmp_path: Path) -> None:
         "unlinked"
         in _atbot_in(tmp_path, "link", "--platform", "slack", "--user", "U123", "--unlink").stdout
     )
+
+
+def test_verbose_opens_our_debug_lines_but_not_the_libraries_that_log_bodies() -> None:
+    """``-v`` must not put message text, prompts or PSA records into the log."""
+    import logging
+
+    from adapters.cli import CHATTY_LIBRARIES, configure_logging
+
+    names = ["bot", "adapters", "autotask", *CHATTY_LIBRARIES]
+    before = {name: logging.getLogger(name).level for name in names}
+    root = logging.getLogger().level
+    try:
+        configure_logging(verbose=True, quiet=False)
+        logging.getLogger().setLevel(logging.DEBUG)
+        assert logging.getLogger("bot.engine").isEnabledFor(logging.DEBUG)
+        for name in (
+            "openai._base_client",
+            "slack_sdk.web.async_base_client",
+            "slack_bolt.App",
+            "msrest.http_logger",
+            "botbuilder.core",
+            "adapters.slack.bolt",
+        ):
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+        logging.getLogger().setLevel(root)

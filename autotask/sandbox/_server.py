@@ -119,12 +119,14 @@ class Sandbox:
         self._base_url = f"http://{shown}:{bound_port}"
         return self._base_url
 
-    async def stop(self) -> None:
-        """Stop serving, then finish the webhook callouts still queued (retries included)."""
+    async def stop(self, *, grace_seconds: float | None = None) -> None:
+        """Stop serving, then finish the webhook callouts still queued (retries included); with
+        ``grace_seconds``, those not delivered by then are dropped (a receiver that has stopped
+        too would otherwise keep the callouts retrying for minutes)."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self._webhooks.aclose()
+        await self._webhooks.aclose(grace_seconds=grace_seconds)
 
     async def __aenter__(self) -> Sandbox:
         await self.start()

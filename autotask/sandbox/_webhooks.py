@@ -314,9 +314,18 @@ class Webhooks:
         for queue in list(self._queues.values()):
             await queue.join()
 
-    async def aclose(self) -> None:
-        """Deliver what is queued, then stop the workers and close the HTTP session."""
-        await self.flush()
+    async def aclose(self, *, grace_seconds: float | None = None) -> None:
+        """Deliver what is queued (for at most ``grace_seconds``, when given), then stop the
+        workers and close the HTTP session."""
+        try:
+            async with asyncio.timeout(grace_seconds):
+                await self.flush()
+        except TimeoutError:
+            dropped = sum(queue.qsize() for queue in self._queues.values())
+            log.warning(
+                "stopping: webhook callouts still queued or retrying are dropped (%d queued)",
+                dropped,
+            )
         workers = list(self._workers.values())
         for worker in workers:
             worker.cancel()

@@ -200,3 +200,17 @@ async def test_one_log_line_per_request_and_no_secret(
     everything = caplog.text
     assert sandbox.config.secret not in everything
     assert sandbox.config.integration_code not in everything
+
+
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("gone")],
+)
+def test_a_network_failure_is_told_in_words_not_the_librarys_names(
+    error: httpx.TransportError,
+) -> None:
+    from autotask._client import AutotaskClient
+
+    for kind in ("read", "write"):
+        said = str(AutotaskClient._transport_error(error, "POST", "/Tickets", kind))  # type: ignore[arg-type]
+        assert type(error).__name__ not in said and "Error" not in said and "Timeout" not in said

@@ -439,6 +439,19 @@ async def test_stop_waits_for_queued_callouts(
     assert [d.status for d in box.webhook_deliveries] == [500, 200]
 
 
+async def test_stop_with_a_grace_drops_callouts_to_a_receiver_that_is_gone(
+    box: Sandbox, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """``atbot demo`` on Ctrl+C: the bot has stopped, its callouts must not hold the exit."""
+    receiver.hold = asyncio.Event()  # a receiver that never answers (10 s a try, five tries)
+    await register(api, receiver.url + "/hook")
+    await patch(api, new_ticket(box)["id"], status=IN_PROGRESS)
+    await asyncio.wait_for(receiver.arrived.wait(), timeout=5)
+    await box.stop(grace_seconds=0.05)
+    assert box.webhook_deliveries == [], "the callout under way was dropped, not waited for"
+    receiver.hold.set()
+
+
 async def test_sandbox_controls_list_the_deliveries(
     box: Sandbox, api: httpx.AsyncClient, raw: httpx.AsyncClient, receiver: Receiver
 ) -> None:
