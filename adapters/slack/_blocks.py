@@ -73,7 +73,7 @@ def section(text: Block) -> Block:
 
 def context(texts: list[str], *, verbatim: bool = False) -> Block:
     """A context block from already-escaped mrkdwn strings (extra ones are merged into the last)."""
-    items = [t for t in texts if t.strip()]
+    items = [t for t in texts if t.strip()] or ["—"]  # Slack refuses a context with none
     if len(items) > CONTEXT_ELEMENTS:
         items = [*items[: CONTEXT_ELEMENTS - 1], " · ".join(items[CONTEXT_ELEMENTS - 1 :])]
     elements = [mrkdwn(clip(item, CONTEXT_TEXT), verbatim=verbatim) for item in items]

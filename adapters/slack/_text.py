@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from ..text_safety import without_bidi_controls
+
 __all__ = [
     "chunks",
     "clip",
@@ -27,11 +29,28 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 _BULLET = re.compile(r"^(\s*)[-*]\s+", re.MULTILINE)
 _MARKUP = re.compile(r"<([^<>]*)>")
+# a pair of mrkdwn markers that Slack would format: at word edges, around non-space text
+_FORMATTING = re.compile(r"(?<![\w*_~`])([*_~`])(?=\S)([^\n]*?\S)\1(?!\w)")
+_LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _unformatted(match: re.Match[str]) -> str:
+    marker = _LOOKALIKE[match.group(1)]
+    return f"{marker}{match.group(2)}{marker}"
 
 
 def escape(text: str) -> str:
-    """``&``, ``<`` and ``>`` as entities: Slack shows them as typed and parses nothing."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text the bot did not write, shown as typed: ``&``, ``<`` and ``>`` as entities (no
+    mentions, no links), ``*bold*``/``_italic_``/``~strike~``/`` `code` `` with look-alike
+    markers (no formatting), and no bidi controls (no reordering)."""
+    plain = _entities(without_bidi_controls(text))
+    for _ in range(2):  # nested markers: *_both_*
+        plain = _FORMATTING.sub(_unformatted, plain)
+    return plain
 
 
 def clip(text: str, limit: int) -> str:
@@ -50,7 +69,7 @@ def link(url: str, label: str) -> str:
 
 def to_mrkdwn(text: str) -> str:
     """The bot's Markdown-ish text (``**bold**``, ``# heading``, ``- item``) as escaped mrkdwn."""
-    escaped = escape(text)
+    escaped = _entities(without_bidi_controls(text))
     escaped = _HEADING.sub(r"*\1*", escaped)
     escaped = _BOLD.sub(r"*\1*", escaped)
     return _BULLET.sub(r"\1• ", escaped)

@@ -35,6 +35,7 @@ from bot.messages import (
 )
 
 from ..downloads import NoPublicAddress
+from ..text_safety import card_without_bidi_controls
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
 from ._sizing import pack, trim
 
@@ -199,7 +200,8 @@ def click_of(activity: Activity, email: str | None) -> Click | None:
 
 
 def _attachment(card: Card) -> Attachment:
-    return Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=adaptive_card(card))
+    content = adaptive_card(card_without_bidi_controls(card))
+    return Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=content)
 
 
 def _message(text: str | None, cards: list[Card]) -> Activity:

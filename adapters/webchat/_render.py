@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 
 from bot.messages import Card, CardAction, FieldChangeView, FileAttachment, Reply
 
+from ..text_safety import without_bidi_controls
+
 __all__ = ["render_card", "render_plain", "render_reply", "render_text", "safe_url"]
 
 FileLink = Callable[[FileAttachment], str | None]
@@ -45,7 +47,7 @@ _KIND_LABELS = {
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(without_bidi_controls(str(value)), quote=True)
 
 
 def safe_url(url: str | None) -> str | None:
