@@ -1,5 +1,6 @@
 """Teams invokes the bot answers itself: ``adaptiveCard/action`` (Universal Actions) and the
-message action's ``composeExtension/fetchTask``/``submitAction`` (see _message_actions.py).
+message action's ``composeExtension/fetchTask``/``submitAction`` (see _message_actions.py), the
+ticket search's ``composeExtension/query`` and link unfurling's ``queryLink`` (_extensions.py).
 
 An invoke is answered in the HTTP response, with a body. botbuilder's own path serialises that
 body with msrest, which fails on a plain dict (CloudAdapter then answers HTTP 500); the part's
@@ -32,6 +33,7 @@ from bot.messages import Card, MessageRef
 
 from ._activities import conversation_of
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+from ._extensions import Extensions
 from ._forms import BACK_VERB, SUBMIT_VERB, form_card, form_values
 from ._message_actions import MessageActions
 
@@ -63,11 +65,13 @@ class Invokes:
 
     def __init__(self, bot: TeamsBot) -> None:
         self.bot = bot
-        actions = MessageActions(bot)
+        actions, extensions = MessageActions(bot), Extensions(bot)
         self.handlers: dict[str, Handler] = {
             "adaptiveCard/action": self._card_action,
             "composeExtension/fetchTask": actions.fetch_task,
             "composeExtension/submitAction": actions.submit_action,
+            "composeExtension/query": extensions.query,
+            "composeExtension/queryLink": extensions.query_link,
         }
 
     async def answer(self, turn: TurnContext) -> InvokeResponse | None:

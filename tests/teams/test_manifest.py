@@ -160,3 +160,16 @@ def test_the_message_action_is_the_one_the_bot_answers() -> None:
     [action] = [c for c in extension["commands"] if c["type"] == "action"]
     assert action["id"] == CREATE_TICKET and action["context"] == ["message"]
     assert action["fetchTask"] is True
+
+
+def test_the_ticket_search_and_link_unfurling_are_declared() -> None:
+    from adapters.teams._extensions import SEARCH_TICKETS
+
+    manifest = build_manifest(_options())
+    assert _errors(manifest) == []
+    [extension] = manifest["composeExtensions"]  # type: ignore[misc]
+    [search] = [c for c in extension["commands"] if c["type"] == "query"]
+    assert search["id"] == SEARCH_TICKETS and [p["name"] for p in search["parameters"]] == ["query"]
+    assert extension["messageHandlers"] == [
+        {"type": "link", "value": {"domains": ["*.autotask.net"]}}
+    ]
