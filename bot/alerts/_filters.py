@@ -26,6 +26,7 @@ FILTER_WORDS = {
     "company": "companyID",
     "ticket_type": "ticketType",
     "status": "status",
+    "assigned": "assignedResourceID",
 }
 
 
@@ -45,6 +46,8 @@ class AlertFilters(BaseModel):
     ticket_type: str | None = None
     status_id: int | None = None
     status: str | None = None
+    assigned_id: int | None = None  # a personal subscription: tickets assigned to this resource
+    assigned: str | None = None
     since_id: int | None = None  # only tickets after this id: nothing older than the subscription
 
     def matches(self, ticket: Mapping[str, Any]) -> bool:
@@ -56,6 +59,7 @@ class AlertFilters(BaseModel):
             (self.company_id, "companyID"),
             (self.ticket_type_id, "ticketType"),
             (self.status_id, "status"),
+            (self.assigned_id, "assignedResourceID"),
         )
         if any(wanted is not None and _int(ticket.get(f)) != wanted for wanted, f in checks):
             return False
@@ -69,6 +73,7 @@ class AlertFilters(BaseModel):
             f"company {self.company}" if self.company else "",
             f"type {self.ticket_type}" if self.ticket_type else "",
             f"status {self.status}" if self.status else "",
+            f"assigned to {self.assigned}" if self.assigned else "",
         ]
         shown = ", ".join(p for p in parts if p)
         return shown or "every new ticket"
@@ -102,6 +107,17 @@ async def _priorities(ctx: ToolContext, text: str) -> tuple[tuple[int, ...], str
     return tuple(int(v.value) for v in ladder[: position + 1]), chosen.label
 
 
+async def _assignee(ctx: ToolContext, text: str) -> tuple[int, str]:
+    """The resource a subscription follows: "me" is the technician who asked."""
+    if text.lower() in {"me", "myself", "i"}:
+        actor = ctx.require_actor()
+        return actor.resource_id, actor.name
+    resource_id = await ctx.names.resolve("Resource", text)
+    return resource_id, (await ctx.names.names_for("Resource", [resource_id])).get(
+        resource_id, text
+    )
+
+
 async def resolve_filters(
     ctx: ToolContext, words: Mapping[str, Any], *, since_id: int | None = None
 ) -> AlertFilters:
@@ -113,7 +129,7 @@ async def resolve_filters(
     if unknown:
         raise ToolError(
             f"Alerts cannot filter on {', '.join(unknown)}; they filter on queue, priority, "
-            "company, type and status."
+            "company, type, status and who it is assigned to."
         )
     values: dict[str, Any] = {"since_id": since_id}
     for word, raw in words.items():
@@ -122,6 +138,8 @@ async def resolve_filters(
             raise ToolError(f"Give a value for {word.replace('_', ' ')}.")
         if word == "priority":
             values["priority_ids"], values["priority"] = await _priorities(ctx, text)
+        elif word == "assigned":
+            values["assigned_id"], values["assigned"] = await _assignee(ctx, text)
         elif word == "company":
             company_id = await ctx.names.resolve("Company", text)
             names = await ctx.names.names_for("Company", [company_id])

@@ -14,6 +14,7 @@ from ._changes import find_change
 from ._command import Command, ParseFailure, tools
 from ._help import help_command, unknown
 from ._normalize import clean_text, normalize
+from ._notify import find_notify
 from ._reading import find_reading
 from ._search import find_search
 from ._timing import find_timer
@@ -188,7 +189,7 @@ def _search(tokens: Sequence[Token]) -> Command | None:
 
 def _parse(source: str, tokens: Sequence[Token]) -> Command | None:
     # before greetings: "start timer on …" is no "start"
-    timer = find_timer(source, _strip_filler(tokens))
+    timer = find_timer(source, _strip_filler(tokens)) or find_notify(tokens)
     if timer is not None:
         return timer
     if tokens[0].key in _GREETINGS:

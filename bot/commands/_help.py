@@ -140,6 +140,9 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              ('alerts on queue "Service Desk" priority High', "alerts on company Contoso")),
         Form("alerts off / alerts / alerts list", "unsubscribe, or show the subscriptions",
              ("alerts off", "alerts", "alerts list")),
+        Form("notify me when a ticket is assigned to me / stop notifying me",
+             "in your direct chat with the bot: new tickets assigned to you, each once",
+             ("notify me when a ticket is assigned to me", "stop notifying me")),
     )),
 )  # fmt: skip
 
