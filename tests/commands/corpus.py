@@ -398,6 +398,8 @@ CORPUS: list[tuple[str, Expected]] = [
     ('stop timer replaced the switch', 'timer_stop'),
     ('log 1h yesterday 14:00 on T20241122.0004 onsite visit', [('plan_change', {'action': 'create', 'entity': 'TimeEntries', 'fields': {'ticket': 'T20241122.0004', 'duration': '1h', 'start': 'yesterday 14:00', 'summaryNotes': 'onsite visit'}})]),
     ('cancel timer', 'timer_cancel'),
+    ('notify me when a ticket is assigned to me', 'alerts_on'),
+    ('stop notifying me', 'alerts_off'),
     ('start timer on T20241122.0004 VPN troubleshooting', 'timer_start'),
     ('history of 18420', [('get', {'entity': 'Tickets', 'id': 18420, 'include': ['notes', 'time_entries']})]),
     ('export every time entry for the Acme migration project this quarter', [('search', {'entity': 'TimeEntries', 'filters': [{'field': 'project', 'op': '=', 'value': 'Acme migration'}, {'field': 'dateWorked', 'op': 'within', 'value': 'this quarter'}], 'mode': 'export'})]),

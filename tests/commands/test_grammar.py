@@ -222,7 +222,8 @@ def test_random_word_salad_never_raises_and_calls_stay_valid() -> None:
         text = " ".join(rng.choice(vocabulary) for _ in range(rng.randrange(1, 12)))
         command = parse_command(text)
         assert command.intent in {"tools", "help", "unknown", "alerts_on", "alerts_off",
-                                  "alerts_list"}  # fmt: skip
+                                  "alerts_list", "timer_start", "timer_stop", "timer_status",
+                                  "timer_cancel"}  # fmt: skip
         _validate(command)
 
 
