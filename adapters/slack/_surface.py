@@ -45,7 +45,7 @@ HOOK_PREFIX = "hook:"  # a message reachable only through an interaction's respo
 GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "account_inactive"})
 NOT_A_MEMBER = (
     "I'm not a member of this channel, so I could not post alerts here. Add me first "
-    "(`/invite @atbot`), then turn alerts on again."
+    "(`/invite @autotask`), then turn alerts on again."
 )
 SHARED_CHANNEL = (
     "This channel is shared with another organisation (Slack Connect), so I don't post alerts "
