@@ -48,6 +48,7 @@ from .messages import (
 )
 from .metrics import Metrics
 from .model import ChatModel, ModelError
+from .my_work import my_work, work_reply
 from .planner import Planner, estimate_tokens
 from .questions import choices_for, command_of, question_text, stored
 from .settings import Settings
@@ -181,7 +182,7 @@ class Engine:
         if answered is not None:  # "2" after "Which Contoso? 1. … 2. …"
             return await self._commanded(message, ctx, actor, answered)
         command = parse_command(text, mentions=message.mentions)  # once per turn
-        if command.intent.startswith(("alerts", "timer")):
+        if command.intent.startswith(("alerts", "timer", "my_work")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
         if self.planner is not None and not command_mode:
             return await self._planned(message, ctx, actor, text, command)
@@ -207,6 +208,8 @@ class Engine:
             return reply, []
         if command.intent.startswith("timer"):
             return await self.timers.command(message, ctx, actor, command)
+        if command.intent == "my_work":
+            return work_reply(await my_work(self, actor)), []
         results: Results = []
         for tool_call in command.calls:
             self.metrics.count(f"tool_calls_{tool_call.name}")

@@ -10,12 +10,13 @@ from pydantic import BaseModel
 
 from autotask.tools import Actor, SearchResult, call
 
+from .messages import Card, Reply
 from .storage import RunningTimer
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["MyWork", "my_work"]
+__all__ = ["MyWork", "my_work", "work_reply"]
 
 MAX_TICKETS = 15
 _MINE = {"field": "assigned", "op": "=", "value": "me"}
@@ -67,3 +68,68 @@ async def my_work(engine: Engine, actor: Actor) -> MyWork:
         timer=timer,
         timer_elapsed=elapsed_text(engine.clock() - timer.started_at) if timer else None,
     )
+
+
+_TICKET_COLUMNS = (
+    ("ticketNumber", "Ticket"),
+    ("title", "Title"),
+    ("companyID", "Company"),
+    ("priority", "Priority"),
+    ("status", "Status"),
+    ("dueDateTime", "Due"),
+)
+
+
+def _tickets_card(title: str, rows: list[dict[str, Any]], link: str | None, footer: str) -> Card:
+    return Card(
+        kind="list",
+        title=title,
+        columns=tuple(label for _, label in _TICKET_COLUMNS),
+        rows=tuple(tuple(str(r.get(k) or "—") for k, _ in _TICKET_COLUMNS) for r in rows),
+        row_links=tuple(link.replace("{id}", str(r["id"])) if link else None for r in rows),
+        narrow=(0, 1, 4),
+        footer=footer,
+    )
+
+
+def work_reply(work: MyWork) -> Reply:
+    """My work as cards, for chats without a Home tab (Teams, the web chat) and for Slack too."""
+    shown, total = len(work.open_tickets), work.open_total
+    more = f"; {total - shown:,} more with `my tickets`" if total and total > shown else ""
+    cards = [
+        _tickets_card(
+            "My open tickets",
+            work.open_tickets,
+            work.ticket_link,
+            f"{total if total is not None else shown:,} open, most urgent first{more}",
+        )
+    ]
+    if work.due_today:
+        cards.append(
+            _tickets_card(
+                "Due today", work.due_today, work.ticket_link, f"{len(work.due_today)} due today"
+            )
+        )
+    entries = tuple(
+        (
+            str(e.get("ticketID") or "—"),
+            f"{e.get('hoursWorked')}h",
+            str(e.get("summaryNotes") or "")[:120],
+        )
+        for e in work.time_today
+    )
+    cards.append(
+        Card(
+            kind="list",
+            title="Logged today",
+            columns=("Ticket", "Hours", "Summary"),
+            rows=entries,
+            footer=f"{work.hours_today:g}h in all",
+        )
+    )
+    text = (
+        f"Timer on {work.timer.ticket_label}: {work.timer_elapsed}. Say `stop timer …` to log it."
+        if work.timer
+        else None
+    )
+    return Reply(text=text, cards=tuple(cards))

@@ -29,6 +29,7 @@ Intent = Literal[
     "timer_stop",
     "timer_status",
     "timer_cancel",
+    "my_work",
     "ask",
     "unknown",
 ]

@@ -189,7 +189,7 @@ def _search(tokens: Sequence[Token]) -> Command | None:
 
 def _parse(source: str, tokens: Sequence[Token]) -> Command | None:
     # before greetings: "start timer on …" is no "start"
-    timer = find_timer(source, _strip_filler(tokens)) or find_notify(tokens)
+    timer = find_timer(source, _strip_filler(tokens))
     if timer is not None:
         return timer
     if tokens[0].key in _GREETINGS:
@@ -225,6 +225,9 @@ def parse_command(text: str, *, mentions: Mapping[str, str] | None = None) -> Co
     source, raw = tokenize(clean_text(text, mentions))
     if not raw or all(token.text.strip("?!.,;:") == "" for token in raw):
         return help_command()
+    personal = find_notify(raw)  # as typed: "my work" is not "my tickets"
+    if personal is not None:
+        return personal
     tokens = normalize(raw)
     if not tokens:
         return help_command()

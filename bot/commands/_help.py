@@ -140,6 +140,8 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              ('alerts on queue "Service Desk" priority High', "alerts on company Contoso")),
         Form("alerts off / alerts / alerts list", "unsubscribe, or show the subscriptions",
              ("alerts off", "alerts", "alerts list")),
+        Form("my work", "your open tickets most urgent first, what is due today, the time you "
+             "logged today and your timer", ("my work",)),
         Form("notify me when a ticket is assigned to me / stop notifying me",
              "in your direct chat with the bot: new tickets assigned to you, each once",
              ("notify me when a ticket is assigned to me", "stop notifying me")),

@@ -400,6 +400,7 @@ CORPUS: list[tuple[str, Expected]] = [
     ('cancel timer', 'timer_cancel'),
     ('notify me when a ticket is assigned to me', 'alerts_on'),
     ('stop notifying me', 'alerts_off'),
+    ('my work', 'my_work'),
     ('start timer on T20241122.0004 VPN troubleshooting', 'timer_start'),
     ('history of 18420', [('get', {'entity': 'Tickets', 'id': 18420, 'include': ['notes', 'time_entries']})]),
     ('export every time entry for the Acme migration project this quarter', [('search', {'entity': 'TimeEntries', 'filters': [{'field': 'project', 'op': '=', 'value': 'Acme migration'}, {'field': 'dateWorked', 'op': 'within', 'value': 'this quarter'}], 'mode': 'export'})]),
