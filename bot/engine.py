@@ -74,6 +74,14 @@ _QUIET_TOOLS = {"describe", "list_entities", "who_am_i"}
 Results = list[tuple[ToolCall, BaseModel]]
 
 
+def _with_mentions(message: IncomingMessage) -> str:
+    """The text for the model, each mentioned person followed by their e-mail."""
+    text = message.text.strip()
+    for marked, email in sorted(message.mentions.items(), key=lambda m: -len(m[0])):
+        text = text.replace(marked, f"{marked} ({email})")
+    return text
+
+
 class Engine:
     def __init__(
         self,
@@ -185,7 +193,7 @@ class Engine:
         if command.intent.startswith(("alerts", "timer", "my_work")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
         if self.planner is not None and not command_mode:
-            return await self._planned(message, ctx, actor, text, command)
+            return await self._planned(message, ctx, actor, _with_mentions(message), command)
         return await self._commanded(message, ctx, actor, command)
 
     async def _commanded(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine_support import CHANNEL, RecordingSurface, say, technician_email
+from support import ScriptedModel, text_turn
 
 from autotask.sandbox import Sandbox
 from bot.engine import Engine
@@ -120,3 +121,18 @@ async def test_project_time_is_the_time_of_its_tasks_and_says_so(
         e["hoursWorked"] for e in sandbox.records("TimeEntries") if e.get("taskID") in tasks
     )
     assert expected > 0 and float(total.value) == round(expected, 2)
+
+
+async def test_the_model_reads_a_mention_with_the_persons_e_mail(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    model = ScriptedModel(text_turn("Which ticket should Priya take?"))
+    email = technician_email(sandbox)
+    message = say("give Priya something to do, @U0PRIYA", email).model_copy(
+        update={"mentions": {"@U0PRIYA": "priya.sharma@bluewave-it.example"}}
+    )
+    await make_engine(model).handle(message, surface)
+    ((messages, _),) = model.calls
+    assert messages[-1]["content"] == (
+        "give Priya something to do, @U0PRIYA (priya.sharma@bluewave-it.example)"
+    )

@@ -194,6 +194,11 @@ def _junk() -> list[str]:
         "log " + "1" * 9_000,
         "tickets created last " + "9" * 5_000 + " days",
         "alerts on " + "queue " * 1_500,
+        ("@autotask: whats open für Контосо 🎫\x07 tix\u200b " * 80)[:4_000],
+        ("how many tickets did the service desk close last week? 😀 " * 70)[:4_000],
+        ("<@U0PRIYA> <at>Priya</at> assign 18420 to " * 100)[:4_000],
+        "close 18420 \x1b[31m fixed \u202e reversed",
+        "who is " + "Ω" * 3_990,
     ]
 
 
