@@ -391,8 +391,14 @@ _COMPANY_RULE = _value("company", skip=frozenset({"company"}))
 
 
 def _ticket_order(conditions: list[Condition]) -> str:
-    """Due date when the question is about due dates, else the newest first."""
-    return "due" if any(c["field"] == "due" for c in conditions) else "-createDate"
+    """Due date when the question is about due dates; the most urgent, then the newest, when it
+    spans several priorities ("critical and high"); else the newest first (one priority, as in
+    "any critical?", is already the most urgent)."""
+    if any(c["field"] == "due" for c in conditions):
+        return "due"
+    if any(c["field"] == "priority" and c["op"] == "in" for c in conditions):
+        return "priority,-createDate"
+    return "-createDate"
 
 
 def _ci_name(text: str) -> list[Condition]:
