@@ -50,7 +50,14 @@ from .metrics import Metrics
 from .model import ChatModel, ModelError
 from .my_work import my_work, work_reply
 from .planner import Planner, estimate_tokens
-from .questions import choices_for, command_of, question_text, stored
+from .questions import (
+    MY_OPEN_TICKETS,
+    choices_for,
+    command_of,
+    question_text,
+    stored,
+    ticket_choices,
+)
 from .settings import Settings
 from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
@@ -208,7 +215,13 @@ class Engine:
         if command.intent in {"help", "unknown"}:
             return Reply(text=(note + (command.text or "")).strip()), []
         if command.intent == "ask":
-            return await self._ask(message, command.text or "Which one?", command.choices), []
+            choices = command.choices
+            if not choices and command.needs_ticket is not None:
+                choices = await self._my_tickets_for(command.needs_ticket, ctx)
+                if not choices:
+                    return Reply(text="Say which ticket, for example `log 45m on "
+                                 "T20241122.0004 VPN troubleshooting`."), []  # fmt: skip
+            return await self._ask(message, command.text or "Which one?", choices), []
         if command.intent.startswith("alerts"):
             if self.alerts is None:
                 return Reply(text="New-ticket alerts are not set up on this bot."), []
@@ -239,6 +252,12 @@ class Engine:
         await self.db.history.ask(message.conversation.key, stored(text, choices), now=self.clock())
         self.metrics.count("turns_asked")
         return Reply(text=text)
+
+    async def _my_tickets_for(self, template: ToolCall, ctx: ToolContext) -> tuple[Choice, ...]:
+        """The technician's open tickets as the choices for a change that lacks its ticket."""
+        result = await call(MY_OPEN_TICKETS.name, MY_OPEN_TICKETS.arguments, ctx)
+        rows = result.rows if isinstance(result, SearchResult) else []
+        return ticket_choices(template, rows)
 
     async def _answered_question(self, message: IncomingMessage, text: str) -> Command | None:
         """The choice this message picks from the question the thread was just asked, if any."""

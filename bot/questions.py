@@ -12,9 +12,23 @@ from autotask.tools import ToolError
 from .calls import ToolCall
 from .commands import Choice, Command
 
-__all__ = ["MAX_CHOICES", "choices_for", "command_of", "question_text", "stored"]
+__all__ = [
+    "MAX_CHOICES",
+    "MY_OPEN_TICKETS",
+    "choices_for",
+    "command_of",
+    "question_text",
+    "stored",
+    "ticket_choices",
+]
 
 MAX_CHOICES = 6
+# The technician's open tickets, the most recently active first: the likely answers to "which
+# ticket?".
+MY_OPEN_TICKETS = ToolCall("search", {
+    "entity": "Tickets", "limit": 5, "sort": "-lastActivityDate",
+    "filters": [{"field": "assigned", "value": "me"}, {"field": "open", "value": True}],
+})  # fmt: skip
 _ID_SUFFIX = " (#"
 
 
@@ -57,6 +71,22 @@ def choices_for(error: ToolError, calls: Sequence[ToolCall]) -> tuple[Choice, ..
         if not any(hit for (_, hit), _ in swapped):
             return ()
         choices.append(Choice(label, tuple(ToolCall(n, args) for (args, _), n in swapped)))
+    return tuple(choices)
+
+
+def ticket_choices(template: ToolCall, rows: Sequence[dict[str, Any]]) -> tuple[Choice, ...]:
+    """One choice per ticket: ``template`` with that ticket, labelled number, title, company."""
+    choices: list[Choice] = []
+    for row in rows[:MAX_CHOICES]:
+        number = row.get("ticketNumber")
+        if not number:
+            continue
+        arguments = dict(template.arguments)
+        arguments["fields"] = {**arguments.get("fields", {}), "ticket": number}
+        title = str(row.get("title") or "")[:60]
+        company = row.get("companyID")
+        label = f"{number} {title}" + (f" ({company})" if company else "")
+        choices.append(Choice(label, (ToolCall(template.name, arguments),)))
     return tuple(choices)
 
 

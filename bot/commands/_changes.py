@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..calls import ToolCall
 from ._command import Command, ParseFailure, tools
 from ._timing import read_when
 from ._tokens import (
@@ -84,7 +85,7 @@ def _log(source: str, tokens: Sequence[Token]) -> Command:
         i += 1
     ticket = read_ticket(tokens, i, bare_ids=True)
     if ticket is None:
-        raise ParseFailure(f"Say which ticket the time is for, for example {LOG_EXAMPLE}.")
+        return _which_ticket(source, tokens, i, duration[0], when[0] if when else {})
     i = ticket[1]
     if when is None and (when := read_when(tokens, i)) is not None:
         i = when[1]
@@ -93,6 +94,22 @@ def _log(source: str, tokens: Sequence[Token]) -> Command:
         raise ParseFailure(f"Add what you did after the ticket, for example {LOG_EXAMPLE}.")
     fields = {"ticket": ticket[0], "duration": duration[0], **(when[0] if when else {})}
     return _plan("create", "TimeEntries", {**fields, "summaryNotes": summary})
+
+
+def _which_ticket(
+    source: str, tokens: Sequence[Token], i: int, duration: str, when: dict[str, Any]
+) -> Command:
+    """``log 45m VPN fix``: everything but the ticket, so ask which one."""
+    summary = _summary(free_text(source, tokens[i - 1].end)) if i else ""
+    if not summary:
+        raise ParseFailure(f"Say which ticket the time is for, for example {LOG_EXAMPLE}.")
+    fields = {"ticket": None, "duration": duration, **when, "summaryNotes": summary}
+    return Command(
+        intent="ask",
+        text=f"Which ticket is the {duration} for?",
+        needs_ticket=ToolCall("plan_change", {"action": "create", "entity": "TimeEntries",
+                                              "fields": fields}),
+    )  # fmt: skip
 
 
 def _note(source: str, tokens: Sequence[Token]) -> Command:

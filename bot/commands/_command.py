@@ -68,6 +68,9 @@ class Command:
     text: str | None = None
     choices: tuple[Choice, ...] = ()
     partial: bool = False
+    # A change that lacks only its ticket ("log 45m VPN fix"): with intent "ask", the caller
+    # offers the technician's open tickets as the choices, each this call with its ticket.
+    needs_ticket: ToolCall | None = None
 
     @property
     def reading(self) -> Reading:

@@ -91,7 +91,8 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
         Form("log <duration> on <ticket> [at <time>] <what you did> / "
              "log <duration> <day> <time> on <ticket> <what you did>",
              "log time (45m, 1.5h, 1h 30m, 90 minutes, an hour, half an hour; log, add, put, "
-             "book or spent), ending now unless you say when it started "
+             "book or spent; without a ticket I ask which of your open tickets), ending now "
+             "unless you say when it started "
              "(yesterday 14:00, at 9:15, monday 8:30am, 2026-11-24 14:00; in your time zone)",
              ("log 45m on T20241122.0004 VPN troubleshooting", "log 1.5h on 18420: rebuilt profile",
               "log 1h 30m to #18420 replaced the switch",

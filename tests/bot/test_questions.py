@@ -136,3 +136,22 @@ async def test_the_model_reads_a_mention_with_the_persons_e_mail(
     assert messages[-1]["content"] == (
         "give Priya something to do, @U0PRIYA (priya.sharma@bluewave-it.example)"
     )
+
+
+async def test_time_without_a_ticket_asks_which_of_my_open_tickets(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    engine, email = make_engine(), technician_email(sandbox)
+    me = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    before = len(sandbox.records("TimeEntries"))
+    await engine.handle(say("log 45m VPN troubleshooting", email), surface)
+    question = surface.last.text or ""
+    assert question.startswith("Which ticket is the 45m for?") and "1. T" in question
+    mine = {t["ticketNumber"] for t in sandbox.records("Tickets")
+            if t.get("assignedResourceID") == me["id"] and t["status"] != 5}  # fmt: skip
+    first = question.split("1. ", 1)[1].split(" ", 1)[0]
+    assert first in mine
+    await engine.handle(say("1", email), surface)
+    (card,) = surface.last.cards
+    assert card.kind == "change" and f"Log 45m on {first}" in (card.subtitle or "")
+    assert len(sandbox.records("TimeEntries")) == before, "a preview, nothing written"

@@ -140,7 +140,7 @@ def test_unknown_input_suggests_the_closest_examples(text: str, suggested: str) 
     [
         (f"log 45m on {NUMBER}", "Add what you did"),
         (f"log on {NUMBER} VPN", "Say how long"),
-        ("log 45m VPN fix", "Say which ticket"),
+        ("log 45m", "Say which ticket"),
         ("new ticket for Contoso", "Give the ticket a title"),
         ("new ticket: printer outage", "Say which company"),
         ("add note to 18420", "Add the note's text"),
@@ -228,7 +228,7 @@ def test_random_word_salad_never_raises_and_calls_stay_valid() -> None:
         command = parse_command(text)
         assert command.intent in {"tools", "help", "unknown", "alerts_on", "alerts_off",
                                   "alerts_list", "timer_start", "timer_stop", "timer_status",
-                                  "timer_cancel", "my_work"}  # fmt: skip
+                                  "timer_cancel", "my_work", "ask"}  # fmt: skip
         _validate(command)
 
 
@@ -324,3 +324,15 @@ async def test_an_impossible_request_is_reported_by_the_tool(ctx: ToolContext) -
 )  # fmt: skip
 def test_an_answer_picks_one_choice_or_none(text: str, picked: int | None) -> None:
     assert pick_choice(text, ["Litware", "Proseware", "Fabrikam"]) == picked
+
+
+def test_time_without_its_ticket_asks_which_ticket() -> None:
+    command = parse_command("log 45m VPN fix")
+    assert command.intent == "ask" and command.reading == "ambiguous"
+    assert command.text == "Which ticket is the 45m for?" and command.calls == ()
+    assert command.needs_ticket is not None
+    assert command.needs_ticket.arguments["fields"] == {
+        "ticket": None,
+        "duration": "45m",
+        "summaryNotes": "VPN fix",
+    }
