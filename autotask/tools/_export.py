@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import secrets
+from contextlib import aclosing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ class ExportInfo(BaseModel):
 async def export_csv(
     ctx: ToolContext, schema: EntitySchema, query: Query, renderer: Renderer
 ) -> ExportInfo:
-    """Write every match to a new CSV file; only one page is held in memory at a time."""
+    """Write every match to a new CSV file; a few pages at most are held in memory at a time."""
     folder = ctx.tenant.export_dir
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -47,9 +48,10 @@ async def export_csv(
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        async for rendered in export_rows(ctx, schema.entity, query, renderer):
-            await asyncio.to_thread(writer.writerows, [_plain(row) for row in rendered])
-            rows += len(rendered)
+        async with aclosing(export_rows(ctx, schema.entity, query, renderer)) as pages:
+            async for rendered in pages:  # a failure here also stops the fetches in flight
+                await asyncio.to_thread(writer.writerows, [_plain(row) for row in rendered])
+                rows += len(rendered)
     return ExportInfo(path=str(Path(path)), file_name=name, rows=rows, columns=columns)
 
 

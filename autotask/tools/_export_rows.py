@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any
 
 from .._windows import window_pages
@@ -25,7 +25,7 @@ __all__ = ["export_rows"]
 
 async def export_rows(
     ctx: ToolContext, entity: str, query: Query, renderer: Renderer, *, ahead: int = 6
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> AsyncGenerator[list[dict[str, Any]]]:
     """Each page of matches as rendered rows (full text, no trimming), in id order."""
     pending: deque[asyncio.Future[list[dict[str, Any]]]] = deque()
     pages = window_pages(ctx.client, entity, query)
