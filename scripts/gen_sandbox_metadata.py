@@ -84,21 +84,23 @@ LOCATIONS = picklist(
 )
 PERSON_TYPES = picklist((1, "Resource", "s"), (2, "Contact", "s"))
 PRIORITIES = picklist((4, "Critical", ""), (1, "High", ""), (2, "Medium", "d"), (3, "Low", ""))
+# No defaults on note picklists: real tenants often have none (the tools must cope).
 PUBLISH = picklist(
-    (1, "All Autotask Users", "ds"),
+    (1, "All Autotask Users", "s"),
     (2, "Internal Project Team", "s"),
     (4, "Internal & Co-Managed", "s"),
 )
 NOTE_TYPES = picklist(
-    (1, "General", "d"), (2, "Task Detail", ""), (3, "Time Entry", ""), (13, "Internal", "")
+    (1, "General", ""), (2, "Task Detail", ""), (3, "Time Entry", ""), (13, "Internal", "")
 )
 
 ISSUE_TYPES = (
-    (1, "Hardware", ((11, "Desktop"), (12, "Laptop"), (13, "Server"), (14, "Peripheral"))),
+    (1, "Hardware", ((11, "Desktop"), (12, "Laptop"), (13, "Server"), (14, "Peripheral"),
+                     (15, "Other"))),
     (2, "Software", ((21, "Microsoft 365 Apps"), (22, "Line of Business App"),
-                     (23, "Operating System"), (24, "Installation Request"))),
+                     (23, "Operating System"), (24, "Installation Request"), (25, "Other"))),
     (3, "Network", ((31, "Internet Outage"), (32, "VPN"), (33, "Wi-Fi"), (34, "Firewall"),
-                    (35, "Switching & Cabling"))),
+                    (35, "Switching & Cabling"), (36, "Other"))),
     (4, "Email", ((41, "Outlook"), (42, "Mailbox & Permissions"), (43, "Spam & Phishing"),
                   (44, "Exchange Online"))),
     (5, "Security", ((51, "Antivirus/EDR Alert"), (52, "Phishing Report"), (53, "MFA"),
@@ -345,7 +347,7 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "lengths": {"title": 250, "description": 32000},
         "picklists": {
             "noteType": picklist(
-                (1, "General", "d"), (2, "Status Update", ""), (3, "Issue", ""), (4, "Risk", ""),
+                (1, "General", ""), (2, "Status Update", ""), (3, "Issue", ""), (4, "Risk", ""),
             ),
             "publish": PUBLISH,
         },
@@ -567,8 +569,8 @@ def _tenant_field(entity: str, name: str, data_type: str, tenant: Field | None) 
         _set_picklist(field, values)
     if entity == "Tickets":
         field["isSupportedWebhookField"] = name in TICKET_WEBHOOK_FIELDS
-        if name == "subIssueType":
-            field["picklistParentValueField"] = "issueType"
+        if name == "subIssueType":  # the real tenant's spelling (tenant sample), capital I
+            field["picklistParentValueField"] = "IssueType"
     return field
 
 

@@ -105,9 +105,10 @@ def _max_records(value: object) -> int:
         number = to_int(value)
     except ValueError:
         raise ApiError.error(f"MaxRecords must be an integer, got {value!r}.") from None
-    if number < 1:
+    if not 1 <= number <= MAX_PAGE_SIZE:
+        # API-NOTES §3.1: MaxRecords is 1 to 500; a larger page is refused, never quietly cut.
         raise ApiError.error("MaxRecords must be between 1 and 500.")
-    return min(number, MAX_PAGE_SIZE)
+    return number
 
 
 def _include_fields(value: object) -> tuple[str, ...]:

@@ -132,7 +132,7 @@ def _summary(schema: EntitySchema, info: FieldInfo, *, everything: bool) -> Fiel
         read_only=info.is_read_only,
         reference=info.reference_entity_type or None,
         values=_values(info, parents, everything=everything),
-        depends_on=parent_name,
+        depends_on=parent.name if parent else parent_name,  # "IssueType" is issueType
     )
 
 

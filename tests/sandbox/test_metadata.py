@@ -180,7 +180,7 @@ def test_ticket_picklists_are_the_demo_msps_own() -> None:
     assert status["5"]["label"] == "Complete"
     assert any(not v["isActive"] for v in status.values())
     sub = tickets.field("subIssueType")
-    assert sub is not None and sub["picklistParentValueField"] == "issueType"
+    assert sub is not None and sub["picklistParentValueField"] == "IssueType"  # as real tenants
     assert len(tickets.picklist("issueType")) == 8
 
 
@@ -271,3 +271,17 @@ def test_the_packaged_files_are_what_the_generator_writes(tmp_path: Path) -> Non
     }
     for path in written:
         assert path.read_text() == PACKAGED.joinpath(path.name).read_text(encoding="utf-8")
+
+
+def test_packaged_metadata_has_the_quirks_of_real_tenants() -> None:
+    """Repeated labels under different parents, the parent field spelled ``IssueType`` and
+    note picklists without a default: what the tenant sample shows, so tests meet it."""
+    tickets = {f["name"]: f for f in packaged("Tickets.fields.json")}
+    subs = tickets["subIssueType"]["picklistValues"]
+    others = [v for v in subs if v["label"] == "Other"]
+    assert len(others) >= 3 and len({v["parentValue"] for v in others}) == len(others)
+    assert tickets["subIssueType"]["picklistParentValueField"] == "IssueType"
+    for entity in ("TicketNotes", "TaskNotes", "ProjectNotes"):
+        notes = {f["name"]: f for f in packaged(f"{entity}.fields.json")}
+        for name in ("noteType", "publish"):
+            assert not any(v["isDefaultValue"] for v in notes[name]["picklistValues"]), entity

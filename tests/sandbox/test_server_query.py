@@ -194,7 +194,7 @@ async def test_rows_come_back_in_id_order(box: Sandbox, api: httpx.AsyncClient) 
     assert ids == sorted(ids) == [r["id"] for r in box.records("Tickets")]
 
 
-@pytest.mark.parametrize(("asked", "served"), [(None, 500), (3, 3), (500, 500), (5000, 500)])
+@pytest.mark.parametrize(("asked", "served"), [(None, 500), (3, 3), (500, 500)])
 async def test_max_records_sets_the_page_size(
     api: httpx.AsyncClient, asked: int | None, served: int
 ) -> None:
@@ -206,8 +206,10 @@ async def test_max_records_sets_the_page_size(
     assert page["pageDetails"]["count"] == len(page["items"]) == min(served, 40)
 
 
-@pytest.mark.parametrize("bad", [0, -1, "many"])
-async def test_max_records_below_one_is_an_error(api: httpx.AsyncClient, bad: object) -> None:
+@pytest.mark.parametrize("bad", [0, -1, "many", 501, 5000])
+async def test_max_records_outside_one_to_500_is_an_error(
+    api: httpx.AsyncClient, bad: object
+) -> None:
     body = {"maxRecords": bad, "filter": [{"op": "exist", "field": "id"}]}
     response = await api.post("Tickets/query", json=body)
     assert response.status_code == 500 and "MaxRecords" in error_text(response)
