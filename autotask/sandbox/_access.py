@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._config import SandboxConfig
+from ._metadata import MetadataRegistry
 from ._records_api import PERMISSION, is_id
 from ._store import ApiError, RecordStore
 
@@ -22,9 +23,12 @@ _API_USER_LICENSE = 7  # Resources licenseType "API User" (API-NOTES §7.10)
 class Access:
     """Checks a caller against the sandbox's one API user and its resources."""
 
-    def __init__(self, config: SandboxConfig, store: RecordStore) -> None:
+    def __init__(
+        self, config: SandboxConfig, store: RecordStore, metadata: MetadataRegistry | None = None
+    ) -> None:
         self._config = config
         self._store = store
+        self._metadata = metadata
 
     def zone(self, method: str, user: str | None, *, api_url: str, web_url: str) -> Any:
         """Zone lookup (API-NOTES §1): no auth, exempt from thread limiting."""
@@ -60,7 +64,8 @@ class Access:
         return None
 
     def check_impersonation(self, resource_id: int | None) -> None:
-        """Only active, non-API-only resources can be impersonated (API-NOTES §2)."""
+        """Only active, non-API-only resources whose security level allows impersonation can
+        be impersonated (API-NOTES §2)."""
         if resource_id is None:
             return
         resource = self._store.get("Resources", resource_id)
@@ -69,8 +74,23 @@ class Access:
             or resource.get("isActive") is False
             or resource.get("licenseType") == _API_USER_LICENSE
             or resource_id == self.api_user_id()
+            or not self._level_allows_impersonation(resource.get("userType"))
         ):
             raise ApiError.error(PERMISSION)
+
+    def _level_allows_impersonation(self, level: object) -> bool:
+        """Resources' ``userType`` is the security level; API levels never allow it."""
+        meta = self._metadata.get("Resources") if self._metadata else None
+        labels = (
+            {str(v.get("value")): str(v.get("label")) for v in meta.picklist("userType")}
+            if meta
+            else {}
+        )
+        label = labels.get(str(level), "")
+        if label.lower().startswith("api user"):
+            return False
+        refused = {name.lower() for name in self._config.levels_without_impersonation}
+        return label.lower() not in refused
 
 
 def logged_impersonation(headers: Mapping[str, str]) -> int | None:

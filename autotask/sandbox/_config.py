@@ -30,6 +30,15 @@ class SandboxConfig(BaseModel):
     now: datetime | None = None
     webhook_retry_seconds: float = 30.0
     """Pause before a failed webhook callout is tried again (Autotask: 30 s, API-NOTES §8.4)."""
+    levels_without_impersonation: tuple[str, ...] = (
+        "Project Manager",
+        "Dashboard User (system)",
+        "Minimal Access (system)",
+    )
+    """Security levels (Resources ``userType`` labels) whose "Allow impersonation of resources
+    with this security level" is not ticked; API user levels never allow it."""
+    queue_membership_required: bool = True
+    """A ticket's assignee must hold the assigned role in the ticket's queue (a tenant rule)."""
 
     def credentials(self) -> Credentials:
         """The demo API user's credentials, for a client of this sandbox."""

@@ -18,9 +18,16 @@ __all__ = ["EntityRules"]
 class EntityRules:
     """The rules of Tickets, TimeEntries and TicketNotes (other entities have none)."""
 
-    def __init__(self, store: RecordStore, metadata: Callable[[str], FieldSource | None]) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        metadata: Callable[[str], FieldSource | None],
+        *,
+        queue_membership_required: bool = False,
+    ) -> None:
         self._store = store
         self._metadata = metadata
+        self._queue_membership_required = queue_membership_required
 
     def check(self, target: Target, record: Record, changed: set[str]) -> None:
         """Raise when ``record`` (``changed`` names the fields the body set) breaks a rule."""
@@ -37,6 +44,7 @@ class EntityRules:
                 "When assigning a Resource, you must assign both a assignedResourceID and "
                 "assignedResourceRoleID."
             )
+        self._check_queue_member(record, changed)
         if resource is None or not {"assignedResourceID", "assignedResourceRoleID"} & changed:
             return
         if self._metadata("ResourceServiceDeskRoles") is None:
@@ -49,6 +57,26 @@ class EntityRules:
             raise ApiError.error(
                 f"The role {role} is not a service desk role of resource {resource}; "
                 "assignedResourceID and assignedResourceRoleID must be a valid pair."
+            )
+
+    def _check_queue_member(self, record: Record, changed: set[str]) -> None:
+        """Where the tenant requires it, the assignee works the ticket's queue (official
+        ``TicketsEntity.htm``: the resource and role must belong to the queue)."""
+        resource, queue = record.get("assignedResourceID"), record.get("queueID")
+        moved = {"assignedResourceID", "assignedResourceRoleID", "queueID"} & changed
+        if not self._queue_membership_required or resource is None or queue is None or not moved:
+            return
+        if self._metadata("ResourceRoleQueues") is None:
+            return
+        if not any(
+            m.get("resourceID") == resource
+            and m.get("queueID") == queue
+            and m.get("isActive", True)
+            for m in self._store.records("ResourceRoleQueues")
+        ):
+            raise ApiError.error(
+                f"The resource {resource} is not a member of the queue {queue}; assign a resource "
+                "of that queue, or change the queue."
             )
 
     def _time_entry_rule(self, target: Target, record: Record, changed: set[str]) -> None:

@@ -68,7 +68,7 @@ class Sandbox:
             self.metadata, seed=self.config.seed, tickets=self.config.tickets, now=self.config.now
         )
         self._store = RecordStore(data)
-        self._access = Access(self.config, self._store)
+        self._access = Access(self.config, self._store, self.metadata)
         self._log = RequestLog()
         self._gate = Gate(
             integration_code=self.config.integration_code,
@@ -85,7 +85,11 @@ class Sandbox:
         )
         references = {t.singular: t.name for t in entity_types()}
         writer = RecordWriter(
-            self._store, self.metadata.get, references, on_write=self._webhooks.observe
+            self._store,
+            self.metadata.get,
+            references,
+            on_write=self._webhooks.observe,
+            queue_membership_required=self.config.queue_membership_required,
         )
         records = RecordsApi(
             self._store,

@@ -36,11 +36,14 @@ class RecordWriter:
         references: Mapping[str, str],
         *,
         on_write: WriteListener | None = None,
+        queue_membership_required: bool = False,
     ) -> None:
         self._store = store
         self._metadata = metadata
         self._references = {key.lower(): value for key, value in references.items()}
-        self._rules = EntityRules(store, metadata)
+        self._rules = EntityRules(
+            store, metadata, queue_membership_required=queue_membership_required
+        )
         self._system = SystemFields(store)
         self._on_write = on_write
 

@@ -86,7 +86,13 @@ async def test_someone_who_took_it_in_autotask_meanwhile_is_named(
 ) -> None:
     alerts = make_alerts()
     card, ticket_id = await alert_for_new_ticket(alerts, sandbox, tenant)
-    clicker, other = technicians(sandbox)[:2]
+    queue = (sandbox.get_record("Tickets", ticket_id) or {}).get("queueID")
+    members = {
+        m["resourceID"] for m in sandbox.records("ResourceRoleQueues") if m["queueID"] == queue
+    }
+    clicker = technicians(sandbox)[0]
+    # Autotask takes an assignee only from the ticket's queue (where the tenant requires it).
+    other = next(t for t in technicians(sandbox) if t != clicker and t["id"] in members)
     await tenant.client.update(
         "Tickets", ticket_id,
         {"assignedResourceID": other["id"], "assignedResourceRoleID": role_of(sandbox, other)},
