@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from autotask._catalogue import entity_type
 from autotask.sandbox import Sandbox
 
 PERMISSION = (
@@ -82,3 +83,20 @@ async def test_creates_need_their_required_fields(box: Sandbox, api: httpx.Async
     assert _errors(await api.post(f"Tickets/{ticket}/Notes", json=no_type)) == [
         "TicketNote: noteType is required."
     ]
+
+
+async def test_every_entity_served_has_its_fields_and_refuses_unknown_ones(
+    box: Sandbox, api: httpx.AsyncClient
+) -> None:
+    served = [name for name in box.metadata.names() if box.records(name)]
+    assert {"Tickets", "TicketNotes", "TimeEntries", "Companies", "Contacts"} <= set(served)
+    for name in served:
+        fields = (await api.get(f"{name}/entityInformation/fields")).json()["fields"]
+        assert fields and any(f["name"] == "id" for f in fields), name
+        if "query" not in entity_type(name).root_verbs:
+            continue
+        body = {"filter": [{"op": "eq", "field": "noSuchField", "value": 1}]}
+        singular = entity_type(name).singular
+        assert _errors(await api.post(f"{name}/query", json=body)) == [
+            f"Unable to find noSuchField in the {singular} Entity"
+        ], name
