@@ -22,7 +22,7 @@ __all__ = ["CREATED_FIELDS", "creation_field", "newest"]
 Record = dict[str, Any]
 CREATED_FIELDS = ("createDate", "createDateTime", "createdDate", "createdDateTime")
 _TARGET = 250  # rows a window aims at: room for the limit, and for uneven creation rates
-_ATTEMPTS = 6
+_ATTEMPTS = 8
 
 
 def creation_field(schema: EntitySchema) -> str | None:
@@ -91,6 +91,7 @@ async def newest(
     span = (now - oldest) if oldest is not None and oldest < now else timedelta(days=365)
     window = span * min(1.0, max(_TARGET, 2 * limit) / total)
     full = query.model_copy(update={"include_fields": fields, "max_records": None})
+    small, big = timedelta(0), span * 2  # windows known to hold too few rows / too many
     for _ in range(_ATTEMPTS):
         start = now - window
         page_query = full.model_copy(update={"filter": (*query.filter, Filter.gte(created, start))})
@@ -98,11 +99,23 @@ async def newest(
             schema.entity, page_query.model_copy(update={"max_records": MAX_PAGE_SIZE})
         )
         if page.next_page_url is not None:
-            full = page_query  # the newest rows are all inside this window
-            window = min(_narrowed(page.items, created, start, now), window / 2)
+            full, big = page_query, window  # the newest rows are all inside this window
+            window = _between(_narrowed(page.items, created, start, now), small, big)
             continue
         if len(page.items) >= limit or window >= span:
             return _newest_first(page.items, by)[:limit]
-        window = min(span, window * max(2.0, 1.5 * limit / max(len(page.items), 1)))
+        small = window
+        wider = window * max(2.0, 1.5 * limit / max(len(page.items), 1))
+        window = _between(min(span, wider), small, big)
     rows = [row async for row in client.iterate(schema.entity, full)]  # uneven beyond measure
     return _newest_first(rows, by)[:limit]
+
+
+def _between(wanted: timedelta, small: timedelta, big: timedelta) -> timedelta:
+    """``wanted`` when it lies strictly between the bounds; else halfway between them (on a
+    log scale, so that a window known to be too small and one too big close in quickly)."""
+    if small < wanted < big:
+        return wanted
+    if small <= timedelta(0):
+        return big / 2
+    return timedelta(seconds=(small.total_seconds() * big.total_seconds()) ** 0.5)

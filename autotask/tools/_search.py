@@ -116,6 +116,8 @@ async def _fetch(
     created = first in {"id", creation_field(schema)}
     if keys and created and keys[0].startswith("-"):  # newest first: a window, not every row
         total = await ctx.client.count(schema.entity, query)
+        if creation_field(schema) is None:  # no creation date: every match is read
+            await _small_or_paused(ctx, total)
         rows = await newest(
             ctx.client, schema, query, limit=args.limit, total=total, now=ctx.now(),
             by_id=first == "id",
