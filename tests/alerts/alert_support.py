@@ -83,6 +83,10 @@ async def open_ticket(
         "ticketType": pick(box, "ticketType", "Incident"),
         **fields,
     }
+    works = [m["queueID"] for m in box.records("ResourceRoleQueues")
+             if m["resourceID"] == fields.get("assignedResourceID")]  # fmt: skip
+    if works and body["queueID"] not in works:  # Autotask: an assignee works the ticket's queue
+        body["queueID"] = works[0]
     actor = None if as_api_user else int(technicians(box)[-1]["id"])
     return await client.create("Tickets", body, impersonate=actor)
 
