@@ -7,8 +7,9 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from engine_support import RecordingSurface, say, technician_email
+from engine_support import RecordingSurface, technician_email
 from support import FIXED_NOW
+from test_recovery import _stuck_plan
 
 from autotask.sandbox import Sandbox
 from bot.engine import Engine
@@ -18,23 +19,12 @@ from bot.sweeper import PlanSweeper
 OLDER_THAN = timedelta(seconds=300)
 
 
-async def _applying(
-    engine: Engine, surface: RecordingSurface, db: Database, text: str, email: str
-) -> str:
-    await engine.handle(say(text, email), surface)
-    plan_id = surface.last.cards[0].actions[0].plan_id
-    assert await db.plans.transition(
-        plan_id, from_statuses={"pending"}, to_status="applying", now=FIXED_NOW
-    )
-    return plan_id
-
-
 async def test_a_plan_left_applying_is_settled_by_the_lease_holder_only(
     make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
 ) -> None:
     engine, email = make_engine(), technician_email(sandbox)
     ticket = next(t for t in sandbox.records("Tickets") if t["status"] != 5)
-    plan_id = await _applying(
+    plan_id = await _stuck_plan(
         engine, surface, db, f"set priority of {ticket['ticketNumber']} to critical", email
     )
     now = [FIXED_NOW + timedelta(seconds=60)]
