@@ -30,8 +30,9 @@ _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 _BULLET = re.compile(r"^(\s*)[-*]\s+", re.MULTILINE)
 _MARKUP = re.compile(r"<([^<>]*)>")
 # a pair of mrkdwn markers that Slack would format: at word edges, around non-space text
-_FORMATTING = re.compile(r"(?<![\w*_~`])([*_~`])(?=\S)([^\n]*?\S)\1(?!\w)")
-_LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# (a `code` span is left alone: it changes no meaning, and the bot's own hints use it)
+_FORMATTING = re.compile(r"(?<![\w*_~])([*_~])(?=\S)([^\n]*?\S)\1(?!\w)")
+_LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c"}
 
 
 def _entities(text: str) -> str:
@@ -45,8 +46,8 @@ def _unformatted(match: re.Match[str]) -> str:
 
 def escape(text: str) -> str:
     """Text the bot did not write, shown as typed: ``&``, ``<`` and ``>`` as entities (no
-    mentions, no links), ``*bold*``/``_italic_``/``~strike~``/`` `code` `` with look-alike
-    markers (no formatting), and no bidi controls (no reordering)."""
+    mentions, no links), ``*bold*``/``_italic_``/``~strike~`` with look-alike markers (no
+    formatting), and no bidi controls (no reordering)."""
     plain = _entities(without_bidi_controls(text))
     for _ in range(2):  # nested markers: *_both_*
         plain = _FORMATTING.sub(_unformatted, plain)
