@@ -32,7 +32,7 @@ from .tools import NOW
 LATENCY_MS = 100.0
 SIZES = (15_200, 80_000)  # tickets, seeding about 19,000 and 100,000 time entries
 THREADS = 3  # Autotask's concurrent requests per endpoint
-EXPORT = SearchArgs(entity="TimeEntries", mode="export")
+EXPORT = SearchArgs(entity="TimeEntries", mode="export", format="csv")
 
 
 async def _requests(http: httpx.AsyncClient, base: str) -> list[str]:

@@ -293,7 +293,7 @@ class Approvals:
             fields={k: v for k, v in plan.payload.items() if k != "userDefinedFields"},
         )
         try:
-            fresh = await plan_change(self.engine.context(actor), args)
+            fresh = await plan_change(self.engine.context(actor, timezone=click.timezone), args)
         except ToolError as exc:
             await surface.post(click.conversation, Reply(text=f"The record changed: {exc}"))
             return

@@ -63,6 +63,7 @@ from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
 from .timers import Timers
 from .unfurls import TicketCards
+from .zones import known_zone
 
 __all__ = ["AlertCommands", "Engine"]
 
@@ -124,10 +125,15 @@ class Engine:
         self.message_tickets = MessageTickets(self)
         self.ticket_cards = TicketCards(self)
 
-    def context(self, actor: Actor | None) -> ToolContext:
+    def context(self, actor: Actor | None, *, timezone: str | None = None) -> ToolContext:
+        """A run of tools for ``actor``, in their own time zone when their platform tells it."""
         return ToolContext(
-            tenant=self.tenant, actor=actor, timezone=self.settings.timezone, clock=self.clock
+            tenant=self.tenant, actor=actor, timezone=self.zone(timezone), clock=self.clock
         )
+
+    def zone(self, wanted: str | None) -> str:
+        """``wanted`` when it is a known IANA zone, else the bot's ``ATBOT_TIMEZONE``."""
+        return wanted if wanted and known_zone(wanted) else self.settings.timezone
 
     # -- a message --------------------------------------------------------------------------
 
@@ -191,7 +197,7 @@ class Engine:
         if not self.rate.allow(f"{message.conversation.platform}:{message.user_id}"):
             wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
             return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
-        ctx = self.context(actor)
+        ctx = self.context(actor, timezone=message.timezone)
         ctx.focus_lookup = lambda: self.db.history.focus(message.conversation.key)
         answered = await self._answered_question(message, text)
         if answered is not None:  # "2" after "Which Contoso? 1. … 2. …"
@@ -312,13 +318,14 @@ class Engine:
         return await self._compose(message, actor, outcome.results, outcome.text, quiet=True)
 
     def _system_prompt(self, message: IncomingMessage, actor: Actor) -> str:
-        local = self.clock().astimezone(self.context(actor).tz)
+        zone = self.zone(message.timezone)
+        local = self.clock().astimezone(self.context(actor, timezone=zone).tz)
         return load_prompt("system").format(
             msp_name=self.settings.bot.msp_name,
             platform=message.conversation.platform,
             today=local.date().isoformat(),
             weekday=local.strftime("%A"),
-            timezone=self.settings.timezone,
+            timezone=zone,
             name=actor.name,
             email=actor.email,
             resource_id=actor.resource_id,
@@ -346,7 +353,9 @@ class Engine:
     async def _kept(self, export: ExportInfo) -> FileAttachment:
         """The export as an attachment, kept in the database so that any replica serves its
         download link for the retention (``ATBOT_SERVER__EXPORT_RETENTION_HOURS``)."""
-        file = FileAttachment(name=export.file_name, path=export.path, rows=export.rows)
+        file = FileAttachment(
+            name=export.file_name, path=export.path, rows=export.rows, mime=export.mime
+        )
         kept = await self.db.exports.put(
             Path(export.path),
             file_name=file.name,

@@ -78,6 +78,9 @@ class IncomingMessage(_Model):
     email: str | None = None
     display_name: str | None = None
     text: str
+    timezone: str | None = Field(
+        default=None, description="the sender's IANA zone, from their profile or client"
+    )
     message_id: str | None = None
     shared: bool = Field(
         default=False, description="others read the answer (a channel): no personal data in it"
@@ -159,7 +162,7 @@ class Card(_Model):
 class FileAttachment(_Model):
     name: str
     path: str  # the staging file the tool wrote (this replica only, swept after a while)
-    mime: str = "text/csv"
+    mime: str = "text/csv"  # an export says its own (XLSX by default)
     rows: int | None = None
     export_id: str | None = None  # the copy kept in the database, which every replica serves
 
@@ -187,6 +190,7 @@ class Click(_Model):
     action: str
     plan_id: str
     message: MessageRef | None = None
+    timezone: str | None = None
     shared: bool = Field(
         default=False, description="a refusal would be read by others: no personal data in it"
     )

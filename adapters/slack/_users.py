@@ -23,6 +23,7 @@ class Person:
     user_id: str
     email: str | None = None
     name: str | None = None
+    tz: str | None = None  # the profile's IANA time zone, e.g. "Pacific/Auckland"
 
 
 class UserDirectory:
@@ -89,7 +90,8 @@ class UserDirectory:
         email = profile.get("email")
         if not email:
             logger.warning("Slack gave no e-mail for a user; is users:read.email granted?")
-        return Person(user_id=user_id, email=email, name=name), self._ttl
+        tz = user.get("tz") or None
+        return Person(user_id=user_id, email=email, name=name, tz=tz), self._ttl
 
 
 def _transient(exc: SlackApiError) -> bool:

@@ -165,6 +165,7 @@ def message_of(
         user_id=user_id,
         email=email,
         display_name=name,
+        timezone=getattr(activity, "local_timezone", None) or None,
         text=strip_mentions(activity),
         message_id=activity.id,
         shared=is_shared(activity),
@@ -196,6 +197,7 @@ def click_of(activity: Activity, email: str | None) -> Click | None:
         plan_id=plan_id,
         message=message,
         shared=is_shared(activity),
+        timezone=getattr(activity, "local_timezone", None) or None,
     )
 
 

@@ -62,6 +62,7 @@ class SessionRequest(_Request):
 class MessageRequest(_Request):
     conversation: str = Field(min_length=1, max_length=64)
     text: str = Field(max_length=20_000)
+    timezone: str | None = Field(default=None, max_length=64)  # the browser's IANA zone
 
 
 class ClickRequest(_Request):
@@ -263,6 +264,7 @@ class WebChatPart:
             user_id=session.user_id,
             email=session.email,
             display_name=session.name,
+            timezone=body.timezone,
             text=text,
             message_id=entry["id"],
         )

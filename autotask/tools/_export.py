@@ -1,10 +1,10 @@
-"""Export: every matching record streamed into a CSV file (rows from ``export_rows``: several
-pages in flight, written in id order), memory bounded."""
+"""Export: every matching record streamed into an XLSX or CSV file (rows from ``export_rows``:
+several pages in flight, written in id order), memory bounded; headers a person reads, dates and
+numbers typed."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import secrets
 from contextlib import aclosing
 from datetime import UTC, datetime
@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from .._filters import Query
+from ._conditions import DATE_ONLY_FIELDS
 from ._export_rows import export_rows
+from ._sheets import FORMATS, ExportFormat, open_sheet
+from ._values import humanize
 
 if TYPE_CHECKING:
     from ._context import ToolContext
     from ._rows import Renderer
     from ._schema import EntitySchema
 
-__all__ = ["ExportInfo", "export_csv"]
-
-_FORMULA_STARTS = frozenset("=+-@\t\r")
+__all__ = ["ExportInfo", "column_label", "export_file"]
 
 
 class ExportInfo(BaseModel):
@@ -31,37 +32,52 @@ class ExportInfo(BaseModel):
     file_name: str
     rows: int
     columns: list[str]
-    format: str = "csv"
+    labels: list[str] = []
+    format: str = "xlsx"
+    mime: str = FORMATS["xlsx"][1]
 
 
-async def export_csv(
-    ctx: ToolContext, schema: EntitySchema, query: Query, renderer: Renderer
+def column_label(schema: EntitySchema, name: str, timezone: str) -> str:
+    """A header a person reads: "Assigned resource", "Create date (Europe/Berlin)"."""
+    if name == "id":
+        return "ID"
+    info = schema.field(name)
+    if info is None:  # a user-defined field: its own name
+        return name
+    label = humanize(name)
+    if info.data_type == "datetime" and name not in DATE_ONLY_FIELDS:
+        return f"{label} ({timezone})"
+    return label
+
+
+async def export_file(
+    ctx: ToolContext,
+    schema: EntitySchema,
+    query: Query,
+    renderer: Renderer,
+    *,
+    fmt: ExportFormat = "xlsx",
 ) -> ExportInfo:
-    """Write every match to a new CSV file; a few pages at most are held in memory at a time."""
+    """Write every match to a new XLSX or CSV file; a few pages at most are held in memory."""
     folder = ctx.tenant.export_dir
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    name = f"{schema.entity.lower()}-{stamp}-{secrets.token_hex(4)}.csv"
+    extension, mime = FORMATS[fmt]
+    name = f"{schema.entity.lower()}-{stamp}-{secrets.token_hex(4)}.{extension}"
     path = folder / name
     columns = ["id", *renderer.fields]
+    labels = [column_label(schema, c, ctx.timezone) for c in columns]
     rows = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
+    sheet = await asyncio.to_thread(open_sheet, path, fmt, labels)
+    try:
         async with aclosing(export_rows(ctx, schema.entity, query, renderer)) as pages:
             async for rendered in pages:  # a failure here also stops the fetches in flight
-                await asyncio.to_thread(writer.writerows, [_plain(row) for row in rendered])
+                values = [[row.get(c) for c in columns] for row in rendered]
+                await asyncio.to_thread(sheet.write, values)
                 rows += len(rendered)
-    return ExportInfo(path=str(Path(path)), file_name=name, rows=rows, columns=columns)
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
-        return "'" + value  # customer text must not run as a spreadsheet formula
-    return value
-
-
-def _plain(row: dict[str, object]) -> dict[str, object]:
-    return {key: _cell(value) for key, value in row.items()}
+    finally:
+        await asyncio.to_thread(sheet.close)
+    return ExportInfo(
+        path=str(Path(path)), file_name=name, rows=rows, columns=columns, labels=labels,
+        format=fmt, mime=mime,
+    )  # fmt: skip

@@ -31,7 +31,7 @@ async def export_rows(
     pages = window_pages(ctx.client, entity, query)
     try:
         async for page in pages:
-            pending.append(asyncio.ensure_future(renderer.rows(page.items, trim=False)))
+            pending.append(asyncio.ensure_future(renderer.rows(page.items, trim=False, typed=True)))
             while pending and (len(pending) > ahead or pending[0].done()):
                 yield await pending.popleft()
         while pending:

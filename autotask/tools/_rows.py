@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from .._models import FieldInfo
@@ -112,9 +112,12 @@ class Renderer:
     def untrusted(self) -> list[str]:
         return [name for name in self.fields if name in UNTRUSTED_FIELDS]
 
-    async def rows(self, records: list[Record], *, trim: bool = True) -> list[Record]:
+    async def rows(
+        self, records: list[Record], *, trim: bool = True, typed: bool = False
+    ) -> list[Record]:
+        """Rows to show; ``typed`` keeps dates as date/datetime (local) for spreadsheets."""
         names = await self._names(records)
-        return [self._row(record, names, trim=trim) for record in records]
+        return [self._row(record, names, trim=trim, typed=typed) for record in records]
 
     async def _names(self, records: list[Record]) -> dict[tuple[str, int], str]:
         wanted: dict[str, set[object]] = defaultdict(set)
@@ -134,14 +137,22 @@ class Renderer:
             for record_id, label in names.items()
         }
 
-    def _row(self, record: Record, names: dict[tuple[str, int], str], *, trim: bool) -> Record:
+    def _row(
+        self, record: Record, names: dict[tuple[str, int], str], *, trim: bool, typed: bool
+    ) -> Record:
         row: Record = {"id": record.get("id")}
         for name in self.fields:
-            row[name] = self.value(name, record.get(name), names, trim=trim)
+            row[name] = self.value(name, record.get(name), names, trim=trim, typed=typed)
         return row
 
     def value(
-        self, name: str, raw: Any, names: dict[tuple[str, int], str], *, trim: bool = True
+        self,
+        name: str,
+        raw: Any,
+        names: dict[tuple[str, int], str],
+        *,
+        trim: bool = True,
+        typed: bool = False,
     ) -> Any:
         if raw is None or raw == "":
             return None
@@ -155,10 +166,20 @@ class Renderer:
         if info.is_reference and info.reference_entity_type:
             return names.get((info.reference_entity_type, int(raw)), f"#{raw}")
         if info.data_type == "datetime" and isinstance(raw, str):
-            return self.when(name, raw)
+            return self.moment(name, raw) if typed else self.when(name, raw)
         if trim and isinstance(raw, str) and len(raw) > _LONG_TEXT:
             return raw[:_LONG_TEXT].rstrip() + "…"
         return raw
+
+    def moment(self, name: str, raw: str) -> date | datetime | str:
+        """A stored time as a local date (date-only fields) or naive local date-time."""
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return raw
+        if name in DATE_ONLY_FIELDS:
+            return moment.date()
+        return moment.astimezone(self.ctx.tz).replace(tzinfo=None)
 
     def when(self, name: str, raw: str) -> str:
         if len(raw) == 10:  # a calendar day (a date user-defined field): no time zone applies
@@ -169,4 +190,5 @@ class Renderer:
             return raw
         if name in DATE_ONLY_FIELDS:
             return moment.date().isoformat()
-        return moment.astimezone(self.ctx.tz).strftime("%Y-%m-%d %H:%M")
+        local = moment.astimezone(self.ctx.tz)
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname() or self.ctx.timezone}"  # zone named

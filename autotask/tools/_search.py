@@ -10,7 +10,7 @@ from .._filters import MAX_PAGE_SIZE, Query
 from ._conditions import Compiled, Condition, to_filters
 from ._context import ToolContext
 from ._errors import ToolError
-from ._export import ExportInfo, export_csv
+from ._export import ExportInfo, export_file
 from ._links import link_template
 from ._newest import creation_field, newest
 from ._order import order_words
@@ -47,7 +47,10 @@ class SearchArgs(BaseModel):
     mode: Literal["list", "count", "export"] = Field(
         default="list",
         description="list: rows; count: only how many (one call, use for 'how many'); "
-        "export: every matching row to a CSV file.",
+        "export: every matching row to a file.",
+    )
+    format: Literal["xlsx", "csv"] = Field(
+        default="xlsx", description="Export file: xlsx (Excel, the default) or csv when asked."
     )
     totals: list[str] = Field(
         default_factory=list,
@@ -215,7 +218,7 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
         )
     if args.mode == "export":
         await ctx.tenant.budget.allow_heavy_read()
-        info = await export_csv(ctx, schema, query, renderer)
+        info = await export_file(ctx, schema, query, renderer, fmt=args.format)
         return base.model_copy(
             update={"total": info.rows, "scope": f"all {info.rows:,} exported", "export": info}
         )

@@ -24,7 +24,7 @@ from ..storage import Database
 from ._assign import store_assign_plan
 from ._cards import alert_card, digest_reply
 from ._gone import tell_subscriber
-from ._matcher import Match, Matcher, Watched, load_subscriptions
+from ._matcher import Match, Matcher, Watched, load_subscriptions, one_per_conversation
 from ._tickets import AlertTicket, alert_tickets
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ class _Pending:
     watched: Watched
     tickets: list[AlertTicket]
     plan_id: str | None
+    watching: str = ""
     attempts: int = 1
     digest: bool = False
 
@@ -72,7 +73,16 @@ class _Pending:
 class _Lane:
     surface: ChatSurface
     watched: Watched
+    naming: Mapping[tuple[int, int], list[Watched]] = field(default_factory=dict)
     report: DispatchReport = field(default_factory=DispatchReport)
+
+    def watching(self, tickets: Sequence[AlertTicket]) -> str:
+        """Every subscription of this conversation that the tickets matched, in words."""
+        found: dict[str, None] = {}
+        for ticket in tickets:
+            for watched in self.naming.get((self.watched.subscription.id, ticket.id), []):
+                found[watched.filters.describe()] = None
+        return "; ".join(found) or self.watched.filters.describe()
 
 
 class Dispatcher:
@@ -109,18 +119,21 @@ class Dispatcher:
         return await self.dispatch(Matcher(watched).match(tickets))
 
     async def dispatch(self, matches: Sequence[Match]) -> DispatchReport:
-        """Deliver every match; subscriptions run side by side, each one's alerts in id order."""
+        """Deliver every match, one alert per conversation and ticket; subscriptions run side by
+        side, each one's alerts in id order."""
+        matched = sum(len(m.tickets) for m in matches)
+        matches, naming = one_per_conversation(matches)
         records = {int(t["id"]): t for match in matches for t in match.tickets}
         views = await alert_tickets(self.engine.context(None), list(records.values()))
         by_id = {view.id: view for view in views}
         gate = asyncio.Semaphore(self._lanes)  # per dispatch: a webhook's never waits for a poll's
         reports = await asyncio.gather(
             *(
-                self._deliver(gate, m.watched, [by_id[int(t["id"])] for t in m.tickets])
+                self._deliver(gate, m.watched, [by_id[int(t["id"])] for t in m.tickets], naming)
                 for m in matches
             )
         )
-        total = DispatchReport(matched=sum(len(m.tickets) for m in matches))
+        total = DispatchReport(matched=matched)
         for report in reports:
             total.add(report)
         self._count(total)
@@ -135,7 +148,11 @@ class Dispatcher:
                 self.engine.metrics.count(f"alerts_{name}", amount)
 
     async def _deliver(
-        self, gate: asyncio.Semaphore, watched: Watched, tickets: list[AlertTicket]
+        self,
+        gate: asyncio.Semaphore,
+        watched: Watched,
+        tickets: list[AlertTicket],
+        naming: Mapping[tuple[int, int], list[Watched]],
     ) -> DispatchReport:
         surface = self.surfaces.get(watched.subscription.platform)
         if surface is None:
@@ -146,7 +163,7 @@ class Dispatcher:
                 watched.subscription.id,
             )
             return DispatchReport(no_surface=len(tickets))
-        lane = _Lane(surface, watched)
+        lane = _Lane(surface, watched, naming)
         async with gate:
             position, claimed = 0, 0  # the cap counts new alerts, not ones delivered before
             while position < len(tickets) and claimed < self.digest_after:
@@ -162,11 +179,11 @@ class Dispatcher:
         if not await self.db.alerts.claim_delivery(subscription.id, ticket.id, now=self.clock()):
             lane.report.already += 1
             return False
-        watching = lane.watched.filters.describe()
+        watching = lane.watching([ticket])
         plan_id = await store_assign_plan(
             self.engine, subscription, ticket, watching=watching, now=self.clock()
         )
-        pending = _Pending(lane.watched, [ticket], plan_id)
+        pending = _Pending(lane.watched, [ticket], plan_id, watching)
         if await self._post(lane.surface, pending):
             lane.report.alerts += 1
         else:
@@ -182,7 +199,7 @@ class Dispatcher:
         lane.report.already += len(tickets) - len(claimed)
         if not claimed:
             return
-        pending = _Pending(lane.watched, claimed, None, digest=True)
+        pending = _Pending(lane.watched, claimed, None, lane.watching(claimed), digest=True)
         if await self._post(lane.surface, pending):
             lane.report.digests += 1
             lane.report.digested += len(claimed)
@@ -190,7 +207,7 @@ class Dispatcher:
             lane.report.failed += len(claimed)
 
     def _reply(self, pending: _Pending) -> Reply:
-        watching = pending.watched.filters.describe()
+        watching = pending.watching or pending.watched.filters.describe()
         if pending.digest:
             return digest_reply(pending.tickets, watching=watching, timezone=self.timezone)
         card = alert_card(

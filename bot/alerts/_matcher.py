@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ..storage import Subscription
 from ._filters import AlertFilters
 
-__all__ = ["Match", "Matcher", "Watched", "load_subscriptions"]
+__all__ = ["Match", "Matcher", "Watched", "load_subscriptions", "one_per_conversation"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +83,32 @@ class Matcher:
                 key = item.subscription.id
                 found.setdefault(key, Match(item)).tickets.append(ticket)
         return [found[key] for key in sorted(found)]
+
+
+Naming = dict[tuple[int, int], list["Watched"]]
+
+
+def one_per_conversation(matches: Sequence[Match]) -> tuple[list[Match], Naming]:
+    """One alert per conversation and ticket: a ticket that several subscriptions of one
+    conversation match goes to the oldest of them (the same one on every replica, poll or
+    webhook, so the claim stays exactly-once), and the card names every subscription matched.
+
+    Returns the matches to deliver and, per (delivering subscription id, ticket id), every
+    subscription of that conversation that matched the ticket (oldest first)."""
+    by_place: dict[tuple[str, int], list[Watched]] = defaultdict(list)
+    records: dict[int, Record] = {}
+    for match in sorted(matches, key=lambda m: m.watched.subscription.id):
+        place = match.watched.subscription.conversation.key
+        for ticket in match.tickets:
+            records[int(ticket["id"])] = ticket
+            by_place[(place, int(ticket["id"]))].append(match.watched)
+    delivered: dict[int, Match] = {}
+    naming: Naming = {}
+    for (_, ticket_id), watchers in by_place.items():
+        first = watchers[0]
+        target = delivered.setdefault(first.subscription.id, Match(first))
+        target.tickets.append(records[ticket_id])
+        naming[(first.subscription.id, ticket_id)] = watchers
+    for match in delivered.values():
+        match.tickets.sort(key=lambda t: int(t["id"]))
+    return list(delivered.values()), naming

@@ -184,7 +184,31 @@ def _search(tokens: Sequence[Token]) -> Command | None:
         and (tokens[skip].key != "my")
     ):
         skip += 1
-    return find_search(tokens[skip:], mode=mode)
+    if mode != "export":
+        return find_search(tokens[skip:], mode=mode)
+    fmt, rest = _export_format(tokens[skip:])
+    found = find_search(rest, mode=mode)
+    if found is not None and fmt != "xlsx":
+        for call in found.calls:
+            call.arguments["format"] = fmt
+    return found
+
+
+_FORMAT_WORDS = {"csv": "csv", "excel": "xlsx", "xlsx": "xlsx", "spreadsheet": "xlsx"}
+
+
+def _export_format(tokens: Sequence[Token]) -> tuple[str, list[Token]]:
+    """``export … as csv`` / ``export csv …`` / ``… to excel``: the file format (XLSX unless CSV
+    is asked for) and the words left for the search."""
+    fmt, kept = "xlsx", list[Token]()
+    for token in tokens:
+        if token.key in _FORMAT_WORDS:  # a quoted phrase has no key: "Excel Ltd" stays a name
+            fmt = _FORMAT_WORDS[token.key]
+            if kept and kept[-1].key in {"as", "to", "in"}:
+                kept.pop()
+        else:
+            kept.append(token)
+    return fmt, kept
 
 
 def _parse(source: str, tokens: Sequence[Token]) -> Command | None:

@@ -20,7 +20,8 @@ class Form(NamedTuple):
 _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
     ("Tickets", (
         Form("ticket <number or id> [with notes | full | details]",
-             "one ticket; with notes, full or details adds its notes and time entries",
+             "one ticket; with notes adds its latest notes and time entries, full or details "
+             "also every field",
              ("ticket T20241122.0004", "ticket 18420 with notes", "T20241122.0004", "#18420",
               "#18420 full")),
         Form("notes for <ticket> / what's the latest on <ticket> / history of <ticket> / "
@@ -56,8 +57,8 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              ("how many open tickets for Contoso", "count tickets created this month",
               "how many tickets did we close last week")),
         Form("export tickets … / export time entries for <ticket, task or project> <range>",
-             "every match as a CSV file",
-             ("export tickets for Contoso closed last month",
+             "every match as an Excel (XLSX) file; add `csv` for CSV",
+             ("export tickets for Contoso closed last month", "export my tickets as csv",
               "export time entries for T20241122.0004 last month",
               "export every time entry for the Acme migration project this quarter")),
     )),

@@ -290,3 +290,27 @@ async def test_a_new_subscription_hears_only_of_tickets_after_it(
     await alerts.service.poller.cycle()
     assert [ticket_of(c) for c in alert_cards(alerts.surface)] == await numbers(sandbox, [new])
     assert old
+
+
+async def test_a_ticket_two_subscriptions_of_a_channel_match_is_alerted_once_naming_both(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
+) -> None:
+    alerts = make_alerts()
+    await alerts.service.poller.cycle()
+    await subscribe(alerts, {"priority": "High"})
+    await subscribe(alerts, {"company": "Contoso"})
+    await subscribe(alerts, {"company": "Contoso"}, OTHER_ROOM)
+    both = await open_ticket(tenant.client, sandbox, priority="High", company="Contoso")
+    only_high = await open_ticket(tenant.client, sandbox, priority="High", company="Fabrikam")
+    report = await alerts.service.poller.cycle()
+    here = [reply for conversation, reply, _ in alerts.surface.posts if conversation == ROOM]
+    cards = alert_cards(here)
+    assert [ticket_of(c) for c in cards] == await numbers(sandbox, [both, only_high])
+    assert cards[0].footer == "Alert: priority High or above; company Contoso"
+    assert cards[1].footer == "Alert: priority High or above"
+    assert len(cards[0].actions) == 1, "one Assign to me button"
+    elsewhere = [r for c, r, _ in alerts.surface.posts if c == OTHER_ROOM]
+    assert [ticket_of(c) for c in alert_cards(elsewhere)] == await numbers(sandbox, [both])
+    assert report.delivery.matched == 4 and report.delivery.alerts == 3
+    again = await alerts.service.dispatcher.deliver([sandbox.get_record("Tickets", both) or {}])
+    assert again.alerts == 0 and again.already == 2, "a webhook repeat posts nothing"

@@ -274,3 +274,28 @@ async def test_a_preview_warns_when_the_ticket_is_another_customers_than_the_thr
     assert facts["Title"] == typo["title"] and facts["Company"] == other
     await engine.handle(say(f"log 45m on {first['ticketNumber']} VPN fix", email), surface)
     assert surface.last.cards[0].warnings == ()
+
+
+async def test_each_technician_works_in_their_own_time_zone(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    email = technician_email(sandbox)
+    me = next(r for r in sandbox.records("Resources") if r["email"] == email)
+    mine = next(t for t in sandbox.records("Tickets") if t["assignedResourceID"] == me["id"]
+                and t["status"] != 5)  # fmt: skip
+    engine = make_engine()
+    honolulu = say(f"log 45m on {mine['ticketNumber']} VPN fix", email).model_copy(
+        update={"timezone": "Pacific/Honolulu"}  # 09:30 UTC on the 25th is 23:30 on the 24th
+    )
+    await engine.handle(honolulu, surface)
+    (card,) = surface.last.cards
+    assert {c.label: c.after for c in card.changes}["Date worked"] == "2026-11-24"
+    listing = say("my tickets", email).model_copy(update={"timezone": "Pacific/Honolulu"})
+    await engine.handle(listing, surface)
+    created = surface.last.cards[0].columns.index("Create date")
+    assert all(row[created].endswith(" HST") for row in surface.last.cards[0].rows)
+    nowhere = say("my tickets", email).model_copy(update={"timezone": "../../etc/passwd"})
+    await engine.handle(nowhere, surface)
+    zone = engine.settings.timezone
+    assert engine.zone("../../etc/passwd") == zone and engine.zone("Mars/Olympus") == zone
+    assert all(not row[created].endswith(" HST") for row in surface.last.cards[0].rows)

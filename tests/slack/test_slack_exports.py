@@ -15,9 +15,9 @@ async def test_an_export_is_uploaded_into_the_thread(slack: SlackHarness) -> Non
     (complete,) = await slack.fake.wait_for("files.completeUploadExternal")
     await slack.settle()
     (start,) = slack.fake.called("files.getUploadURLExternal")
-    assert start.args["filename"].endswith(".csv") and int(start.args["length"]) > 0
+    assert start.args["filename"].endswith(".xlsx") and int(start.args["length"]) > 0
     (content,) = slack.fake.uploads.values()
-    assert len(content) == int(start.args["length"]) and content.splitlines()[0]
+    assert len(content) == int(start.args["length"]) and content[:2] == b"PK", "an XLSX (zip)"
     assert complete.args["channel_id"] == "C0OPS" and complete.args["thread_ts"] == event["ts"]
     assert complete.args["files"][0]["title"] == start.args["filename"]
     (update,) = slack.fake.called("chat.update")

@@ -79,3 +79,9 @@ async def test_the_catch_all_handler_never_shows_the_exception_text(
     assert whisper.args["user"] == TECH and whisper.args["channel"] == "C0OPS"
     assert "hunter2" not in json.dumps(whisper.args) and "reference" in whisper.args["text"]
     assert any("reference" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+async def test_the_profile_time_zone_comes_along(fake: FakeSlack) -> None:
+    fake.users[TECH] = {**fake.users[TECH], "tz": "Pacific/Auckland"}
+    users = UserDirectory(AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url))
+    assert (await users.person(TECH)).tz == "Pacific/Auckland"

@@ -22,6 +22,8 @@ from adapters.teams import (
     TeamsBot,
     TeamsSurface,
     build_bot,
+    click_of,
+    message_of,
     strip_mentions,
 )
 from autotask.sandbox import Sandbox
@@ -341,3 +343,12 @@ async def test_a_bot_removed_from_a_team_stops_its_alerts_at_once(
     assert await _say(adapter, bot, removed) == [], "nobody left to tell in that team"
     assert await runtime.db.alerts.subscriptions(channel) == []
     assert len(await runtime.db.alerts.subscriptions(other)) == 1
+
+
+def test_the_senders_local_time_zone_comes_along() -> None:
+    activity = _template()
+    activity.type, activity.text, activity.local_timezone = "message", "my tickets", "Asia/Tokyo"
+    assert message_of(activity, "sarah@bluewave.example").timezone == "Asia/Tokyo"
+    activity.value = {"action": "approve", "plan_id": "p" * 20}
+    click = click_of(activity, "sarah@bluewave.example")
+    assert click is not None and click.timezone == "Asia/Tokyo"

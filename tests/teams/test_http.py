@@ -220,7 +220,8 @@ async def test_an_export_is_a_download_link_served_by_the_bot(
     assert link["url"].startswith(server.url + "/downloads/")
     download = await server.http.get(link["url"])
     assert download.status_code == 200
-    assert download.text.splitlines()[0].count(",") >= 2  # a CSV header
+    assert download.content[:2] == b"PK"  # an XLSX workbook (a zip), the default
+    assert download.headers["content-disposition"].endswith('.xlsx"')
     _assert_valid([answer])
 
 

@@ -1,9 +1,13 @@
-"""Export streams every page into a CSV file with labels and names."""
+"""Export streams every page into an XLSX (default) or CSV file with labelled headers, names,
+and in XLSX typed dates and numbers."""
 
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
+
+import openpyxl
 
 from autotask.sandbox import Sandbox
 from autotask.tools import SearchArgs, ToolContext, search
@@ -12,7 +16,10 @@ from autotask.tools import SearchArgs, ToolContext, search
 async def test_export_rows_equal_the_count(ctx: ToolContext, sandbox: Sandbox) -> None:
     filters = [{"field": "open", "value": False}]
     exported = await search(
-        ctx, SearchArgs.model_validate({"entity": "Tickets", "mode": "export", "filters": filters})
+        ctx,
+        SearchArgs.model_validate(
+            {"entity": "Tickets", "mode": "export", "filters": filters, "format": "csv"}
+        ),
     )
     counted = await search(
         ctx, SearchArgs.model_validate({"entity": "Tickets", "mode": "count", "filters": filters})
@@ -23,11 +30,15 @@ async def test_export_rows_equal_the_count(ctx: ToolContext, sandbox: Sandbox) -
         == counted.total
         == sum(1 for t in sandbox.records("Tickets") if t["status"] == 5)
     )
-    with Path(exported.export.path).open(encoding="utf-8") as handle:
+    raw = Path(exported.export.path).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a UTF-8 BOM, so Excel reads accents right"
+    with Path(exported.export.path).open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == exported.export.rows > 500, "more than one page"
-    assert {r["status"] for r in rows} == {"Complete"}
-    assert all(not r["companyID"].startswith("#") for r in rows)
+    assert {r["Status"] for r in rows} == {"Complete"}
+    assert all(not r["Company"].startswith("#") for r in rows)
+    assert list(rows[0])[:4] == ["ID", "Ticket number", "Title", "Company"]
+    assert f"Create date ({ctx.timezone})" in rows[0]
 
 
 async def test_time_entries_for_the_acme_migration_this_quarter(
@@ -81,9 +92,51 @@ async def test_customer_text_cannot_become_a_spreadsheet_formula(
                 "entity": "Tickets",
                 "mode": "export",
                 "filters": [{"field": "id", "value": ticket["id"]}],
+                "format": "csv",
             }
         ),
     )
     assert result.export is not None
-    text = Path(result.export.path).read_text(encoding="utf-8")
+    text = Path(result.export.path).read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text
+    xlsx = await search(
+        ctx,
+        SearchArgs.model_validate(
+            {"entity": "Tickets", "mode": "export",
+             "filters": [{"field": "id", "value": ticket["id"]}]}
+        ),
+    )  # fmt: skip
+    assert xlsx.export is not None
+    sheet = openpyxl.load_workbook(xlsx.export.path).active
+    assert sheet is not None
+    (title,) = [c for c in sheet[2] if c.column == 3]
+    assert title.value == ticket["title"] and title.data_type == "s", "text, never a formula"
+
+
+async def test_xlsx_is_the_default_with_typed_dates_and_numbers(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    result = await search(
+        ctx,
+        SearchArgs.model_validate(
+            {"entity": "TimeEntries", "mode": "export",
+             "filters": [{"field": "dateWorked", "op": "within", "value": "this quarter"}]}
+        ),
+    )  # fmt: skip
+    assert result.export is not None and result.export.format == "xlsx"
+    assert result.export.file_name.endswith(".xlsx") and result.export.mime.endswith(".sheet")
+    sheet = openpyxl.load_workbook(result.export.path).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ("ID", "Date worked", "Resource", "Ticket", "Task")
+    assert len(body) == result.export.rows > 0
+    by_id = {e["id"]: e for e in sandbox.records("TimeEntries")}
+    hours = header.index("Hours worked")
+    for row in body:
+        entry = by_id[row[0]]
+        assert (
+            isinstance(row[1], datetime) and row[1].date().isoformat() == entry["dateWorked"][:10]
+        )
+        assert isinstance(row[hours], int | float) and row[hours] == entry["hoursWorked"]
+        assert isinstance(row[2], str) and not row[2].startswith("#")

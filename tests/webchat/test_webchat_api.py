@@ -213,13 +213,14 @@ async def test_an_export_comes_with_a_download_link(
     demo: Demo, chat: WebChatClient, http: httpx.AsyncClient
 ) -> None:
     await chat.open(technician_email(demo.sandbox))
-    sent = await chat.say("export tickets for Contoso")
+    sent = await chat.say("export tickets for Contoso as csv")
     reply = await chat.wait_for(bot_after(sent, "/downloads/"))
     link = re.search(r'<a href="([^"]+/downloads/[^"]+)" download>', reply["html"])
     assert link is not None
     download = await http.get(link.group(1).replace("&amp;", "&"))
     assert download.status_code == 200
-    assert download.text.splitlines()[0].lower().startswith(("id", "ticket"))
+    header = download.content.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("ID,Ticket number,Title,Company,Status"), header
 
 
 async def test_a_new_ticket_is_alerted_in_the_demo_channel(demo: Demo, chat: WebChatClient) -> None:

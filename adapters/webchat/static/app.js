@@ -13,6 +13,14 @@ const SUGGESTIONS = [
 const state = { token: null, session: null, active: null, unread: {}, source: null };
 const $ = (id) => document.getElementById(id);
 
+function browserZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch (_) {
+    return null;
+  }
+}
+
 async function api(path, options = {}) {
   const headers = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
@@ -273,7 +281,7 @@ async function send(text) {
   try {
     await api("/webchat/api/messages", {
       method: "POST",
-      body: { conversation: state.active, text: clean },
+      body: { conversation: state.active, text: clean, timezone: browserZone() },
     });
   } catch (error) {
     toast(error.message);
