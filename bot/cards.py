@@ -58,6 +58,13 @@ def _narrow_columns(columns: list[str]) -> tuple[int, ...]:
     return tuple(kept) or tuple(range(min(2, len(columns))))
 
 
+def _singular(words: str) -> str:
+    """ "open tickets" → "open ticket", "time entries" → "time entry" (English plurals we use)."""
+    if words.endswith("ies"):
+        return words[:-3] + "y"
+    return words.removesuffix("s")
+
+
 def list_footer(result: SearchResult, shown: int) -> str:
     """What a list covers, its order and what was left out: "25 of 39 open tickets, newest
     first; say `export …` for all"."""
@@ -72,6 +79,8 @@ def list_footer(result: SearchResult, shown: int) -> str:
         return f"{shown:,} {what} shown{left_out}{order}"
     if total == 0:
         return f"No {what} match{left_out}."
+    if total == 1:
+        return f"The only {_singular(what)}{left_out}"
     if shown >= total:
         return f"All {total:,} {what}{left_out}{order}{window}"
     return f"{shown:,} of {total:,} {what}{left_out}{order}{window}; say `export …` for all"

@@ -106,6 +106,7 @@ CORPUS: list[tuple[str, Expected]] = [
     ('export time entries for T20241122.0004 last month', [('search', {'entity': 'TimeEntries', 'filters': [{'field': 'ticket', 'op': '=', 'value': 'T20241122.0004'}, {'field': 'dateWorked', 'op': 'within', 'value': 'last month'}], 'mode': 'export'})]),
     ('export time entries for ticket 18420 this month', [('search', {'entity': 'TimeEntries', 'filters': [{'field': 'ticket', 'op': '=', 'value': 18420}, {'field': 'dateWorked', 'op': 'within', 'value': 'this month'}], 'mode': 'export'})]),
     ('export tickets for Contoso as csv', [('search', {'entity': 'Tickets', 'filters': [{'field': 'company', 'op': '=', 'value': 'Contoso'}], 'mode': 'export', 'format': 'csv'})]),
+    ('export my tickets as csv', [('search', {'entity': 'Tickets', 'filters': [{'field': 'assigned', 'op': '=', 'value': 'me'}], 'mode': 'export', 'format': 'csv'})]),
     ('export csv tickets for Contoso', [('search', {'entity': 'Tickets', 'filters': [{'field': 'company', 'op': '=', 'value': 'Contoso'}], 'mode': 'export', 'format': 'csv'})]),
     ('export tickets for Contoso to excel', [('search', {'entity': 'Tickets', 'filters': [{'field': 'company', 'op': '=', 'value': 'Contoso'}], 'mode': 'export'})]),
     ('export tickets for "Excel Ltd" xlsx', [('search', {'entity': 'Tickets', 'filters': [{'field': 'company', 'op': '=', 'value': 'Excel Ltd'}], 'mode': 'export'})]),

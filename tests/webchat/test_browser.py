@@ -2,8 +2,9 @@
 
 Pick a technician, ask for "my tickets" and see the card; log 30 minutes on one of them, click
 Approve, see the card change to applied in place, and find the time entry once in the sandbox; a
-second click changes nothing. The screenshot it takes is the README's (``make screenshot`` writes
-it to docs/webchat.png through WEBCHAT_SCREENSHOT).
+second click changes nothing; then, in a 420 px window, the list keeps three columns and the
+ticket's card shows its latest notes. The screenshots it takes are the README's (``make
+screenshot`` writes docs/webchat.png and docs/webchat-narrow.png through WEBCHAT_SCREENSHOT).
 """
 
 from __future__ import annotations
@@ -108,5 +109,24 @@ async def test_pick_ask_approve_in_a_real_browser(demo: Demo, tmp_path: Path) ->
             target = os.environ.get("WEBCHAT_SCREENSHOT")
             if target:
                 shutil.copyfile(shot, target)
+
+            # A narrow window (a side panel, a phone): lists keep number, title and status,
+            # and a ticket's card shows its latest notes and time entries.
+            await page.set_viewport_size({"width": 420, "height": 900})
+            first_row = tickets.locator("tbody tr").first
+            shown = await first_row.locator("td:visible").count()
+            assert shown == 3, f"{shown} columns on a 420 px window"
+            await composer.fill(f"ticket {number} with notes")
+            await composer.press("Enter")
+            record = page.locator(".msg-bot .card-record").last
+            await expect(record.locator(".card-section h4").first).to_have_text(
+                "Latest notes", timeout=15_000
+            )
+            await expect(record.locator(".item-text", has_text=NOTE)).to_be_visible()
+            await record.locator(".card-actions").scroll_into_view_if_needed()
+            narrow = tmp_path / "webchat-narrow.png"
+            await page.screenshot(path=str(narrow))
+            if target:
+                shutil.copyfile(narrow, Path(target).with_name("webchat-narrow.png"))
         finally:
             await browser.close()
