@@ -9,7 +9,19 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bench import alerts, commands, engine, export, load, newest, paging, slack, teams, tools
+from bench import (
+    alerts,
+    commands,
+    engine,
+    export,
+    load,
+    newest,
+    paging,
+    sheets,
+    slack,
+    teams,
+    tools,
+)
 from bench._report import Figure, print_table
 
 SUITES = {
@@ -17,6 +29,7 @@ SUITES = {
     "tools": tools.run,
     "newest": newest.run,
     "export": export.run,
+    "sheets": sheets.run,
     "engine": engine.run,
     "commands": commands.run,
     "teams": teams.run,
