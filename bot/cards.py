@@ -86,7 +86,7 @@ def list_footer(result: SearchResult, shown: int) -> str:
     return f"{shown:,} of {total:,} {what}{left_out}{order}{window}; say `export …` for all"
 
 
-def list_card(result: SearchResult, *, timezone: str | None = None) -> Card:
+def list_card(result: SearchResult) -> Card:
     columns = [c for c in (result.rows[0].keys() if result.rows else []) if c != "id"]
     rows = tuple(tuple(_text(row.get(c)) for c in columns) for row in result.rows[:MAX_ROWS])
     template = result.link_template
@@ -111,7 +111,6 @@ def list_card(result: SearchResult, *, timezone: str | None = None) -> Card:
         total=result.total,
         order=result.order,
         narrow=_narrow_columns(columns),
-        timezone=timezone,
     )
 
 

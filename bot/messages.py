@@ -156,7 +156,6 @@ class Card(_Model):
     narrow: tuple[int, ...] = Field(
         default=(), description="columns kept on a narrow screen (number, title, status)"
     )
-    timezone: str | None = Field(default=None, description="the zone of the times shown")
 
 
 class FileAttachment(_Model):
