@@ -85,7 +85,8 @@ def _slack_text(card: Card) -> str:
         assert parsed is not None and parsed.to_dict() == block
         parsed.validate_json()
     raw = json.dumps(blocks, ensure_ascii=False)
-    return html.unescape(json.loads(json.dumps(raw)))
+    # card text is shown as typed: Slack gets look-alike quotes instead of `code` markers
+    return html.unescape(json.loads(json.dumps(raw))).replace("\u02cb", "`")
 
 
 def _teams_text(card: Card) -> str:
