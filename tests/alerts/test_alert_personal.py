@@ -5,13 +5,16 @@ subscribes it to new tickets assigned to that technician, delivered through the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from alert_support import Alerts, alert_cards, message, open_ticket, technicians, ticket_of
 from engine_support import RecordingSurface
 
 from autotask.sandbox import Sandbox
-from autotask.tools import Tenant
+from autotask.tools import Tenant, actor_of
+from bot.alerts import resolve_filters
 from bot.messages import Conversation
+from bot.storage import Database
 
 DM = Conversation(platform="test", conversation_id="D-PERSONAL")
 
@@ -47,3 +50,28 @@ async def test_tickets_assigned_to_me_reach_my_direct_chat_once(
 
     await alerts.engine.handle(message("stop notifying me", str(me["email"]), room=DM), surface)
     assert await alerts.db.alerts.subscriptions(DM) == []
+
+
+async def test_a_webhook_brings_it_first_and_the_poll_does_not_repeat_it(
+    tenant: Tenant, db: Database, sandbox: Sandbox
+) -> None:
+    from test_alert_webhooks import install, serving
+
+    me = technicians(sandbox)[0]
+    async with serving(tenant, db) as bot:
+        words = {"assigned": "me"}
+        ctx = bot.part.service.engine.context(actor_of(me))
+        filters = await resolve_filters(ctx, words, since_id=await db.alerts.cursor())
+        await db.alerts.subscribe(DM, filters.model_dump(mode="json"), created_by="x",
+                                  now=datetime.now(UTC))  # fmt: skip
+        await install(tenant, bot)
+        role = next(r["roleID"] for r in sandbox.records("ResourceServiceDeskRoles")
+                    if r["resourceID"] == me["id"] and r["isActive"])  # fmt: skip
+        mine = await open_ticket(tenant.client, sandbox, title="Mine by webhook",
+                                 assignedResourceID=me["id"], assignedResourceRoleID=role)  # fmt: skip
+        await bot.settle(sandbox)
+        assert [c for c, _, _ in bot.surface.posts] == [DM], "delivered by the callout"
+        report = await bot.part.service.poller.cycle()
+        assert report.delivery.already == 1 and len(bot.surface.posts) == 1
+        number = sandbox.get_record("Tickets", mine)["ticketNumber"]  # type: ignore[index]
+        assert [ticket_of(card) for card in alert_cards(bot.surface)] == [number]
