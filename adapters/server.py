@@ -23,7 +23,7 @@ from .runtime import Runtime, open_runtime
 from .sweeper_part import SweeperPart
 from .web import WebPart, build_app, running_app
 
-__all__ = ["add_run_command", "make_parts", "serve"]
+__all__ = ["add_run_command", "make_parts", "serve", "webchat_allowed"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
         from .teams import TeamsPart
 
         parts.append(TeamsPart(runtime, downloads=downloads))
-    if settings.webchat.enabled and _webchat_allowed(settings):
+    if settings.webchat.enabled and webchat_allowed(settings):
         from .webchat import WebChatPart
 
         parts.append(WebChatPart(runtime, downloads=downloads))
@@ -52,7 +52,7 @@ def make_parts(runtime: Runtime, downloads: Downloads) -> list[WebPart]:
     return parts
 
 
-def _webchat_allowed(settings: Settings) -> bool:
+def webchat_allowed(settings: Settings) -> bool:
     """The web chat has no login: only on a loopback host, and only when acknowledged."""
     if not is_loopback(settings.server.host):
         logger.error(
