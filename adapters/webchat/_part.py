@@ -70,6 +70,7 @@ class ClickRequest(_Request):
     message_id: str = Field(min_length=1, max_length=64)
     action: Literal["approve", "cancel", "assign_to_me"]
     plan_id: str = Field(min_length=1, max_length=64)
+    timezone: str | None = Field(default=None, max_length=64)  # the browser's IANA zone
 
 
 def _problem(status: int, message: str) -> web.Response:
@@ -281,6 +282,7 @@ class WebChatPart:
             user_id=session.user_id,
             email=session.email,
             display_name=session.name,
+            timezone=body.timezone,
             action=body.action,
             plan_id=body.plan_id,
             message=MessageRef(conversation=conversation, message_id=body.message_id),

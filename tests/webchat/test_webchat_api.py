@@ -239,3 +239,13 @@ async def test_a_new_ticket_is_alerted_in_the_demo_channel(demo: Demo, chat: Web
     assert 'data-action="assign_to_me"' in alert["html"]
     metrics = await chat.http.get(f"{demo.url}/metrics")
     assert 'atbot_alerts_total{outcome="delivered"} 1' in metrics.text
+
+
+async def test_times_are_in_the_browsers_time_zone(demo: Demo, chat: WebChatClient) -> None:
+    await chat.open(technician_email(demo.sandbox))
+    sent = await chat.say("my tickets", timezone="Pacific/Honolulu")
+    reply = await chat.wait_for(bot_after(sent, "card-list"))
+    assert " HST</td>" in reply["html"]
+    sent = await chat.say("my tickets", timezone="Not/AZone")
+    reply = await chat.wait_for(bot_after(sent, "card-list"))
+    assert " HST</td>" not in reply["html"], "an unknown zone falls back to ATBOT_TIMEZONE"

@@ -40,10 +40,12 @@ class WebChatClient:
         self.token = self.session["token"]
         return self.session
 
-    async def say(self, text: str, conversation: str | None = None) -> str:
+    async def say(
+        self, text: str, conversation: str | None = None, *, timezone: str | None = None
+    ) -> str:
         answer = await self.http.post(
             f"{self.base}/webchat/api/messages",
-            json={"conversation": conversation or self.own, "text": text},
+            json={"conversation": conversation or self.own, "text": text, "timezone": timezone},
             headers=self.headers,
         )
         assert answer.status_code == 202, answer.text

@@ -393,6 +393,7 @@ async function onCardClick(event) {
         message_id: message.dataset.id,
         action: button.dataset.action,
         plan_id: button.dataset.plan,
+        timezone: browserZone(),
       },
     });
   } catch (error) {
