@@ -63,7 +63,7 @@ class OpsPart:
         self.timeout = timeout
         self.recheck = recheck  # seconds an Autotask answer counts as fresh (probes are frequent)
         self._autotask_ok_at = float("-inf")
-        self._registry = metrics_registry(runtime)
+        self._registry: CollectorRegistry | None = None  # built at the first scrape
 
     def install(self, app: web.Application) -> None:
         app.router.add_get("/healthz", self._healthz)
@@ -108,6 +108,8 @@ class OpsPart:
                                   "problems": problems}, status=status)  # fmt: skip
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        if self._registry is None:
+            self._registry = metrics_registry(self.runtime)
         return web.Response(
             body=prometheus_text(self._registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
