@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -23,9 +24,11 @@ from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
 from autotask.tools import (
     GetArgs,
+    NoteDefaults,
     PlanArgs,
     SearchArgs,
     Tenant,
+    TicketDefaults,
     ToolContext,
     ToolError,
     actor_of,
@@ -314,3 +317,32 @@ async def test_user_defined_fields_by_label_and_by_date_range(
     assert (await search(ctx, lanes)).total == 30
     shown = await get(ctx, GetArgs(id=_tickets(box)[1]["id"]))
     assert shown.record["userDefinedFields"]["Project Swimlanes"] == "3. Testing"
+
+
+async def test_closed_statuses_setting_narrows_open(
+    tenant_box: tuple[str, Sandbox, ToolContext],
+) -> None:
+    _, box, ctx = tenant_box
+    _spread(box, "status", [5, 33, 8, 1])  # 33 Waiting to Invoice: done, as this MSP sees it
+    tenant = replace(
+        ctx.tenant, ticket_defaults=TicketDefaults(closed_statuses=("waiting to invoice",))
+    )
+    closing = ToolContext(tenant=tenant, actor=ctx.actor, timezone=ctx.timezone, clock=ctx.clock)
+    expected = sum(1 for t in _tickets(box) if t["status"] not in (5, 33))
+    result = await search(closing, _count([{"field": "open", "value": True}]))
+    assert result.total == expected
+
+
+async def test_note_defaults_setting_chooses_type_and_visibility(
+    tenant_box: tuple[str, Sandbox, ToolContext],
+) -> None:
+    _, box, ctx = tenant_box
+    chosen = NoteDefaults(note_type="Task Detail", publish="Internal Project Team")
+    noting = ToolContext(tenant=replace(ctx.tenant, note_defaults=chosen), actor=ctx.actor,
+                         timezone=ctx.timezone, clock=ctx.clock)  # fmt: skip
+    plan = await plan_change(
+        noting,
+        PlanArgs(action="create", entity="TicketNotes",
+                 fields={"ticket": _tickets(box)[2]["id"], "description": "Ordered a PSU."}),
+    )  # fmt: skip
+    assert (plan.payload["noteType"], plan.payload["publish"]) == (2, 2)
