@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean screenshot
+.PHONY: install demo test bench lint clean screenshot eval-local
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' \
@@ -33,6 +33,12 @@ screenshot: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The evaluation against a real local model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M) served by a
+# llama-server built from source; not part of `make test`. Needs cmake, a C++ compiler and curl;
+# the first run builds for about 8 minutes on 2 cores and downloads about 1.1 GB into build/llama.
+eval-local: install
+	scripts/local_model.sh evaluate
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -27,13 +28,13 @@ from autotask.tools import (
     ToolError,
     call,
 )
-from prompts import load_prompt
 
 from .approvals import Approvals, audit_event
 from .calls import ToolCall
 from .cards import card_for_result, change_card, error_card, focus_of
 from .commands import Choice, Command, parse_command, pick_choice
 from .edits import Edits
+from .honesty import is_data_question
 from .identity import Identity, IdentityError
 from .message_tickets import MessageTickets
 from .messages import (
@@ -49,7 +50,8 @@ from .messages import (
 from .metrics import Metrics
 from .model import ChatModel, ModelError
 from .my_work import my_work, work_reply
-from .planner import Planner, estimate_tokens
+from .planner import Planner, PlannerResult, estimate_tokens
+from .prompting import system_prompt
 from .questions import (
     MY_OPEN_TICKETS,
     choices_for,
@@ -62,10 +64,11 @@ from .settings import Settings
 from .storage import Database
 from .throttle import RateLimiter, ThreadLocks
 from .timers import Timers
+from .trace import history_text, one_line
 from .unfurls import TicketCards
 from .zones import known_zone
 
-__all__ = ["AlertCommands", "Engine"]
+__all__ = ["AlertCommands", "Engine", "Turn", "grammar_complete"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +93,34 @@ def _with_mentions(message: IncomingMessage) -> str:
     return text
 
 
+@dataclass
+class Turn:
+    """One answered message: the reply, the plans it stored, and which path answered it
+    (grammar: the command grammar read it completely, with a model configured; model; command:
+    no model or a slash command; fallback: the model failed and command mode answered)."""
+
+    reply: Reply
+    plan_ids: list[str] = field(default_factory=list)
+    path: str = "none"
+    results: Results = field(default_factory=list)
+    planner: PlannerResult | None = None
+    failed: bool = False  # a tool refused the grammar's call
+
+
+def grammar_complete(command: Command) -> bool:
+    """Whether the grammar read the whole message into tool calls (so no model is needed).
+
+    A search on free text ("contains" a name the grammar took from the words it could not read)
+    is a guess, not a complete reading: the model gets that message."""
+    if command.reading != "complete" or command.intent != "tools" or not command.calls:
+        return False
+    return not any(
+        isinstance(f, dict) and f.get("op") == "contains"
+        for c in command.calls
+        for f in c.arguments.get("filters", ())
+    )
+
+
 class Engine:
     def __init__(
         self,
@@ -112,6 +143,8 @@ class Engine:
                 model,
                 max_steps=settings.llm.max_steps,
                 result_tokens=settings.bot.tool_result_tokens,
+                context_tokens=settings.llm.context_tokens,
+                turn_seconds=settings.llm.turn_seconds,
             )
             if model is not None
             else None
@@ -156,47 +189,56 @@ class Engine:
         self, message: IncomingMessage, *, command_mode: bool = False
     ) -> tuple[Reply, list[str]]:
         """The reply to one message, and the ids of the plans it stored. Never raises."""
+        turn = await self.answer_turn(message, command_mode=command_mode)
+        return turn.reply, turn.plan_ids
+
+    async def answer_turn(self, message: IncomingMessage, *, command_mode: bool = False) -> Turn:
+        """The whole answered turn (reply, plans, path, tool results). Never raises."""
         started = time.perf_counter()
         try:
-            return await self._answer(message, command_mode=command_mode)
+            turn = await self._answer(message, command_mode=command_mode)
+            self.metrics.count(f"answered_by_{turn.path}")
+            return turn
         except IdentityError as exc:
             self.metrics.count("turns_refused_identity")
-            return Reply(text=exc.for_audience(shared=message.shared)), []
+            return Turn(Reply(text=exc.for_audience(shared=message.shared)))
         except AuthenticationError as exc:
             logger.error("Autotask rejected the bot's credentials: %s", exc.where)
-            return Reply(
-                text="Autotask rejected the bot's API credentials. Please tell your "
-                "Autotask admin; nothing was changed."
-            ), []
+            return Turn(
+                Reply(
+                    text="Autotask rejected the bot's API credentials. Please tell your "
+                    "Autotask admin; nothing was changed."
+                )
+            )
         except AutotaskError as exc:
-            return Reply(text=f"{exc} Nothing was changed."), []
+            return Turn(Reply(text=f"{exc} Nothing was changed."))
         except Exception:
             reference = secrets.token_hex(4)
             logger.exception("turn failed (reference %s)", reference)
             self.metrics.count("turns_failed")
             text = "Sorry, that went wrong on my side. Nothing was changed."
-            return Reply(cards=(error_card(text, reference=reference),)), []
+            return Turn(Reply(cards=(error_card(text, reference=reference),)))
         finally:
             self.metrics.observe_turn(time.perf_counter() - started)
 
-    async def _answer(
-        self, message: IncomingMessage, *, command_mode: bool
-    ) -> tuple[Reply, list[str]]:
+    async def _answer(self, message: IncomingMessage, *, command_mode: bool) -> Turn:
         text = message.text.strip()
         if not text:
-            return Reply(text="Ask me about Autotask, or type **help** for the commands."), []
+            return Turn(Reply(text="Ask me about Autotask, or type **help** for the commands."))
         if len(text) > self.settings.bot.max_message_chars:
             limit = self.settings.bot.max_message_chars
-            return Reply(
-                text=f"That message is too long for me ({len(text):,} characters; "
-                f"the limit is {limit:,}). Please shorten it."
-            ), []
+            return Turn(
+                Reply(
+                    text=f"That message is too long for me ({len(text):,} characters; "
+                    f"the limit is {limit:,}). Please shorten it."
+                )
+            )
         actor = await self.identity.resolve(
             message.conversation.platform, message.user_id, message.email
         )
         if not self.rate.allow(f"{message.conversation.platform}:{message.user_id}"):
             wait = self.rate.retry_after(f"{message.conversation.platform}:{message.user_id}")
-            return Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."), []
+            return Turn(Reply(text=f"You're going fast! Please wait {wait:.0f}s and try again."))
         ctx = self.context(actor, timezone=message.timezone)
         ctx.focus_lookup = lambda: self.db.history.focus(message.conversation.key)
         answered = await self._answered_question(message, text)
@@ -205,9 +247,18 @@ class Engine:
         command = parse_command(text, mentions=message.mentions)  # once per turn
         if command.intent.startswith(("alerts", "timer", "my_work")):
             command_mode = True  # alerts and timers are the bot's own state, read by the grammar
-        if self.planner is not None and not command_mode:
-            return await self._planned(message, ctx, actor, _with_mentions(message), command)
-        return await self._commanded(message, ctx, actor, command)
+        if self.planner is None:
+            return await self._commanded(message, ctx, actor, command)
+        if command_mode:  # a slash command: remembered, so that the model can follow it up
+            turn = await self._commanded(message, ctx, actor, command)
+            await self._remember(message, text, turn.results, turn.reply.text or "")
+            return turn
+        if self.settings.llm.grammar_first and grammar_complete(command):
+            turn = await self._commanded(message, ctx, actor, command, path="grammar")
+            if not turn.failed:  # a call a tool refused ("no company 'Fabrikam's'"): the model
+                await self._remember(message, text, turn.results, turn.reply.text or "")
+                return turn
+        return await self._planned(message, ctx, actor, _with_mentions(message), command)
 
     async def _commanded(
         self,
@@ -216,27 +267,31 @@ class Engine:
         actor: Actor,
         command: Command,
         note: str = "",
-    ) -> tuple[Reply, list[str]]:
+        path: str = "command",
+    ) -> Turn:
         self.metrics.count("turns_command")
         if command.intent in {"help", "unknown"}:
-            return Reply(text=(note + (command.text or "")).strip()), []
+            return Turn(Reply(text=(note + (command.text or "")).strip()), path=path)
         if command.intent == "ask":
             choices = command.choices
             if not choices and command.needs_ticket is not None:
                 choices = await self._my_tickets_for(command.needs_ticket, ctx)
                 if not choices:
-                    return Reply(text="Say which ticket, for example `log 45m on "
-                                 "T20241122.0004 VPN troubleshooting`."), []  # fmt: skip
-            return await self._ask(message, command.text or "Which one?", choices), []
+                    reply = Reply(text="Say which ticket, for example `log 45m on "
+                                  "T20241122.0004 VPN troubleshooting`.")  # fmt: skip
+                    return Turn(reply, path=path)
+            reply = await self._ask(message, command.text or "Which one?", choices)
+            return Turn(reply, path=path)
         if command.intent.startswith("alerts"):
             if self.alerts is None:
-                return Reply(text="New-ticket alerts are not set up on this bot."), []
+                return Turn(Reply(text="New-ticket alerts are not set up on this bot."), path=path)
             reply = await self.alerts.command(message, actor, command)
-            return reply, []
+            return Turn(reply, path=path)
         if command.intent.startswith("timer"):
-            return await self.timers.command(message, ctx, actor, command)
+            reply, plan_ids = await self.timers.command(message, ctx, actor, command)
+            return Turn(reply, plan_ids, path=path)
         if command.intent == "my_work":
-            return work_reply(await my_work(self, actor)), []
+            return Turn(work_reply(await my_work(self, actor)), path=path)
         results: Results = []
         for tool_call in command.calls:
             self.metrics.count(f"tool_calls_{tool_call.name}")
@@ -247,10 +302,13 @@ class Engine:
                 choices = choices_for(exc, command.calls)
                 if choices:  # "'ware' could be Litware or Proseware": ask which
                     lead = f"Which one did you mean by '{exc.typed}'?"
-                    return await self._ask(message, note + lead, choices), []
-                return Reply(text=(note + str(exc)).strip()), []
+                    return Turn(await self._ask(message, note + lead, choices), path=path)
+                return Turn(Reply(text=(note + str(exc)).strip()), path=path, failed=True)
             results.append((tool_call, result))
-        return await self._compose(message, actor, results, note.strip() or None, quiet=False)
+        reply, plan_ids = await self._compose(
+            message, actor, results, note.strip() or None, quiet=False
+        )
+        return Turn(reply, plan_ids, path=path, results=results)
 
     async def _ask(self, message: IncomingMessage, lead: str, choices: tuple[Choice, ...]) -> Reply:
         """A question back with numbered choices, remembered for the thread's next message."""
@@ -279,7 +337,7 @@ class Engine:
 
     async def _planned(
         self, message: IncomingMessage, ctx: ToolContext, actor: Actor, text: str, command: Command
-    ) -> tuple[Reply, list[str]]:
+    ) -> Turn:
         assert self.planner is not None
         self.metrics.count("turns_model")
         key = message.conversation.key
@@ -296,39 +354,59 @@ class Engine:
             logger.warning("model failed: %s", exc)
             if command.intent == "tools":
                 note = "(The language model is not answering; I used command mode.)\n"
-                return await self._commanded(message, ctx, actor, command, note=note)
-            return Reply(text=f"{exc} You can still use commands; type **help**."), []
+                return await self._commanded(message, ctx, actor, command, note, "fallback")
+            reply = Reply(text=f"{exc} You can still use commands; type **help**.")
+            return Turn(reply, path="model")
+        self._count(outcome)
+        if not outcome.tool_calls and command.intent == "tools" and is_data_question(text):
+            # a data question the model answered from nothing: the grammar can look it up
+            turn = await self._commanded(message, ctx, actor, command, path="fallback")
+            await self._remember(message, text, turn.results, turn.reply.text or "")
+            turn.planner = outcome
+            return turn
+        await self._remember(message, text, outcome.trace, outcome.text)
+        reply, plan_ids = await self._compose(
+            message, actor, outcome.results, outcome.text, quiet=True
+        )
+        return Turn(reply, plan_ids, path="model", results=outcome.results, planner=outcome)
+
+    def _count(self, outcome: PlannerResult) -> None:
         self.metrics.count("model_prompt_tokens", outcome.usage.prompt_tokens)
         self.metrics.count("model_completion_tokens", outcome.usage.completion_tokens)
         self.metrics.observe("planner", outcome.seconds)
         for tool_call, _ in outcome.results:
             self.metrics.count(f"tool_calls_{tool_call.name}")
         self.metrics.count("tool_errors", outcome.tool_calls - len(outcome.results))
-        now = self.clock()
+        for name in ("text_calls", "refused_plans", "merged_plans", "repeated_calls"):
+            self.metrics.count(f"model_{name}", getattr(outcome, name))
+        self.metrics.count("model_claims_corrected", int(outcome.corrected_claim))
+
+    async def _remember(
+        self, message: IncomingMessage, text: str, trace: Results | list[str], answer: str
+    ) -> None:
+        """The turn into the conversation's history: the question, then a compact trace of the
+        tool calls with one-line results, then the answer."""
+        key, now = message.conversation.key, self.clock()
+        lines = [item if isinstance(item, str) else one_line(*item) for item in trace]
+        entry = history_text(lines, answer)
         await self.db.history.append(
             key, "user", {"role": "user", "content": text}, tokens=estimate_tokens(text), now=now
         )
         await self.db.history.append(
             key,
             "assistant",
-            {"role": "assistant", "content": outcome.text},
-            tokens=estimate_tokens(outcome.text),
+            {"role": "assistant", "content": entry},
+            tokens=estimate_tokens(entry),
             now=now,
         )
-        return await self._compose(message, actor, outcome.results, outcome.text, quiet=True)
 
     def _system_prompt(self, message: IncomingMessage, actor: Actor) -> str:
-        zone = self.zone(message.timezone)
-        local = self.clock().astimezone(self.context(actor, timezone=zone).tz)
-        return load_prompt("system").format(
+        return system_prompt(
             msp_name=self.settings.bot.msp_name,
             platform=message.conversation.platform,
-            today=local.date().isoformat(),
-            weekday=local.strftime("%A"),
-            timezone=zone,
-            name=actor.name,
-            email=actor.email,
-            resource_id=actor.resource_id,
+            actor=actor,
+            now=self.clock(),
+            timezone=self.zone(message.timezone),
         )
 
     # -- results into a reply ---------------------------------------------------------------

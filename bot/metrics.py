@@ -46,6 +46,8 @@ _FAMILIES: tuple[_Family, ...] = (
     _Family("plans_", "atbot_plans", "outcome",
             "Change plans by outcome (planned, applied, stale, failed, cancelled, ...)."),
     _Family("alerts_", "atbot_alerts", "outcome", "New-ticket alert deliveries by outcome."),
+    _Family("answered_by_", "atbot_answered", "path",
+            "Turns by the path that answered (grammar, model, command, fallback)."),
 )  # fmt: skip
 _TOKENS = _Family("model_", "atbot_model_tokens", "kind", "Language model tokens by kind.")
 _TOKEN_NAMES = {"model_prompt_tokens": "prompt", "model_completion_tokens": "completion"}

@@ -77,6 +77,11 @@ class LlmSettings(BaseModel):
     max_retries: int = 2
     max_steps: int = 8
     temperature: float | None = 0.0
+    max_tokens: int | None = 512  # per model call; an answer is one to three sentences
+    turn_seconds: float = 120.0  # a whole turn (every step) ends by then
+    context_tokens: int | None = 16_000  # the transcript is shrunk to fit (estimated high)
+    # A message the command grammar reads completely runs without the model (exact and free).
+    grammar_first: bool = True
 
     @property
     def configured(self) -> bool:

@@ -41,6 +41,7 @@ RELATED: dict[tuple[str, str], tuple[str, str, tuple[Condition, ...]]] = {
     ("Tasks", "time_entries"): ("TimeEntries", "taskID", ()),
 }
 RELATED_LIMIT = 20
+_BY_NUMBER = " To name a ticket by its number, use ticket_number (T20241122.0004)."
 _NOISE = {"userDefinedFields"}
 
 
@@ -156,8 +157,9 @@ async def get(ctx: ToolContext, args: GetArgs) -> GetResult:
         record = await ctx.client.get(schema.entity, record_id)
     except NotFoundError as exc:
         label = args.ticket_number or record_id
+        hint = _BY_NUMBER if schema.entity == "Tickets" and not args.ticket_number else ""
         raise ToolError(
-            f"No {schema.kind.singular.lower()} {label} was found in Autotask."
+            f"No {schema.kind.singular.lower()} {label} was found in Autotask.{hint}"
         ) from exc
     names = tuple(k for k, v in record.items() if v not in (None, "", []) and k not in _NOISE)
     renderer = Renderer(ctx, schema, tuple(n for n in names if schema.field(n) and n != "id"))

@@ -149,8 +149,11 @@ async def _target(ctx: ToolContext, schema: EntitySchema, args: PlanArgs) -> tup
     try:
         return record_id, await ctx.client.get(schema.entity, record_id)
     except NotFoundError as exc:
+        hint = ""
+        if schema.entity == "Tickets" and not args.ticket_number:
+            hint = " To name a ticket by its number, use ticket_number (T20241122.0004)."
         raise ToolError(
-            f"No {schema.kind.singular.lower()} {record_id} exists in Autotask."
+            f"No {schema.kind.singular.lower()} with id {record_id} exists in Autotask.{hint}"
         ) from exc
 
 

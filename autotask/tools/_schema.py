@@ -28,7 +28,8 @@ __all__ = [
 ]
 
 # Words technicians use for a field, per field name; tried after the exact and "<word>ID" forms.
-_ALIASES = {
+# A word that several entities spell differently names each spelling, first match wins.
+_ALIASES: dict[str, str | tuple[str, ...]] = {
     "assigned": "assignedResourceID",
     "assignee": "assignedResourceID",
     "assigned to": "assignedResourceID",
@@ -38,15 +39,15 @@ _ALIASES = {
     "resource": "resourceID",
     "queue": "queueID",
     "type": "ticketType",
-    "created": "createDate",
-    "created date": "createDate",
-    "opened": "createDate",
-    "completed": "completedDate",
-    "closed": "completedDate",
-    "due": "dueDateTime",
-    "due date": "dueDateTime",
-    "updated": "lastActivityDate",
-    "last activity": "lastActivityDate",
+    "created": ("createDate", "createDateTime"),
+    "created date": ("createDate", "createDateTime"),
+    "opened": ("createDate", "createDateTime"),
+    "completed": ("completedDate", "completedDateTime"),
+    "closed": ("completedDate", "completedDateTime", "endDate"),
+    "due": ("dueDateTime", "dueDate", "endDate", "endDateTime"),
+    "due date": ("dueDateTime", "dueDate", "endDate", "endDateTime"),
+    "updated": ("lastActivityDate", "lastActivityDateTime", "lastModifiedDateTime"),
+    "last activity": ("lastActivityDate", "lastActivityDateTime"),
     "issue": "issueType",
     "sub issue": "subIssueType",
     "subissue": "subIssueType",
@@ -54,16 +55,19 @@ _ALIASES = {
     "sla": "serviceLevelAgreementID",
     "number": "ticketNumber",
     "name": "companyName",
-    "ends": "endDate",
-    "end": "endDate",
-    "starts": "startDate",
-    "start": "startDate",
+    "ends": ("endDate", "endDateTime"),
+    "end": ("endDate", "endDateTime"),
+    "starts": ("startDate", "startDateTime"),
+    "start": ("startDate", "startDateTime"),
     "date": "dateWorked",
     "hours": "hoursWorked",
     "notes": "summaryNotes",
     "ci": "configurationItemID",
     "configuration item": "configurationItemID",
     "active": "isActive",
+    "expires": ("endDate", "warrantyExpirationDate", "endDateTime"),
+    "expiry": ("endDate", "warrantyExpirationDate", "endDateTime"),
+    "expiration": ("endDate", "warrantyExpirationDate", "endDateTime"),
 }
 
 
@@ -181,7 +185,12 @@ class EntitySchema:
     def field(self, name: str) -> FieldInfo | None:
         """A standard field by its name, a casual alias ("company", "assigned") or ``<name>ID``."""
         key = name.strip().lower()
-        for candidate in (key, _squash(key), _squash(key) + "id", _ALIASES.get(key, "").lower()):
+        aliases = _ALIASES.get(key, ())
+        aliases = (aliases,) if isinstance(aliases, str) else aliases
+        squashed = _squash(key)
+        # "createDate" on an entity that spells it "createDateTime" (Tasks, TimeEntries)
+        for candidate in (key, squashed, squashed + "id", *(a.lower() for a in aliases),
+                          squashed + "time"):  # fmt: skip
             if candidate and candidate in self._by_name:
                 return self._by_name[candidate]
         return None
@@ -231,7 +240,8 @@ class EntitySchema:
             close = _close(raw, [v.label for v in values if v.is_active])
             raise ToolError(
                 f"'{text}' is not a {info.name} of {self.entity}.{_suggestion(close)} "
-                f"Valid values: {_list(sorted({v.label for v in values if v.is_active}))}.",
+                f"Valid values: {_list(sorted({v.label for v in values if v.is_active}))}."
+                f"{self._hint(info.name, raw)}",
                 candidates=close,
                 typed=raw,
             )
@@ -257,6 +267,17 @@ class EntitySchema:
         if len(entries) > 1:
             raise ToolError(self._repeated(info, text, entries))
         return entries[0]
+
+    def _hint(self, name: str, text: str) -> str:
+        """Where a label that is not one of ``name``'s belongs: 'High' is a priority."""
+        wanted = fold(text)
+        if name == "status" and wanted in {"open", "not complete", "active", "unresolved"}:
+            return " For open tickets use the filter field 'open' with value true."
+        for other in self.fields:
+            labels = {fold(v.label) for v in other.picklist_values or ()}
+            if other.name != name and other.is_pick_list and wanted in labels:
+                return f" '{text}' is a {other.name}: use the field {other.name}."
+        return ""
 
     def _system_entry(self, info: FieldInfo, raw: str) -> PicklistValue | None:
         """A system value by its out-of-the-box meaning, whatever the tenant calls it now."""

@@ -142,3 +142,28 @@ async def test_timeout_is_a_model_error(fake: tuple[FakeOpenAI, str]) -> None:
 def test_remote_models_are_blocked_in_tests() -> None:
     with pytest.raises(RemoteModelBlocked):
         OpenAIChatModel(LlmSettings(api_key=SecretStr("sk-real")))
+
+
+async def test_the_server_reason_is_kept_and_max_tokens_sent(fake: tuple[FakeOpenAI, str]) -> None:
+    server, url = fake
+    overflow = "the request exceeds the available context size, try increasing it"
+    server.answers.append((400, {"error": {"message": overflow, "type": "exceed_context"}}))
+    async with _model(url, max_tokens=300) as model:
+        with pytest.raises(ModelError) as raised:
+            await model.complete([{"role": "user", "content": "hi"}], [])
+    assert "HTTP 400" in str(raised.value) and "exceeds the available context" in str(raised.value)
+    assert server.requests[0]["max_tokens"] == 300
+
+
+async def test_a_local_server_is_never_asked_twice(fake: tuple[FakeOpenAI, str]) -> None:
+    server, url = fake
+    server.answers.extend([(500, {"error": {"message": "busy"}})] * 3)
+    model = OpenAIChatModel(
+        LlmSettings(base_url=url, api_key=SecretStr("k"), model="m", max_retries=2)
+    )
+    try:
+        with pytest.raises(ModelError, match="busy"):
+            await model.complete([{"role": "user", "content": "hi"}], [])
+    finally:
+        await model.aclose()
+    assert len(server.requests) == 1, "a loopback server that failed is not retried"

@@ -106,11 +106,12 @@ async def test_metrics_count_model_tokens_and_alert_deliveries(
     )
     runtime = runtime_for(tenant, database, model)  # type: ignore[arg-type]
     await runtime.engine.handle(
-        say("how many tickets?", technician_email(sandbox)), RecordingSurface()
+        say("how many tickets are there overall?", technician_email(sandbox)), RecordingSurface()
     )
     runtime.engine.metrics.count("alerts_delivered", 2)  # what the alert dispatcher counts
     found = samples((await scrape(runtime, "/metrics")).text)
     assert found['atbot_turns_total{kind="model"}'] == 1
+    assert found['atbot_answered_total{path="model"}'] == 1
     assert found['atbot_model_tokens_total{kind="prompt"}'] == 220
     assert found['atbot_model_tokens_total{kind="completion"}'] == 35
     assert found['atbot_tool_calls_total{tool="search"}'] == 1

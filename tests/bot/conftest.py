@@ -42,12 +42,18 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def make_engine(tenant: Tenant, db: Database) -> Callable[..., Engine]:
     def build(
-        model: ChatModel | None = None, *, database: Database | None = None, **bot: Any
+        model: ChatModel | None = None,
+        *,
+        database: Database | None = None,
+        grammar_first: bool = True,
+        **bot: Any,
     ) -> Engine:
+        settings = make_settings(**bot)
+        settings.llm.grammar_first = grammar_first
         return Engine(
             tenant=tenant,
             db=database or db,
-            settings=make_settings(**bot),
+            settings=settings,
             model=model,
             clock=lambda: FIXED_NOW,
         )

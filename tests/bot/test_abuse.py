@@ -3,6 +3,7 @@ never show up anywhere."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -13,8 +14,10 @@ from sqlalchemy import MetaData, select
 from support import ScriptedModel, text_turn, tool_turn
 
 from autotask.sandbox import Sandbox
+from bot.cards import reply_as_text
 from bot.engine import Engine
 from bot.messages import Click
+from bot.model import ModelTurn
 from bot.storage import Database
 
 INJECTION = (
@@ -153,3 +156,36 @@ async def test_secrets_never_appear_in_logs_replies_or_rows(
         assert secret not in text, f"the Autotask secret leaked into {where}"
         assert code not in text, f"the integration code leaked into {where}"
     assert "Autotask rejected the bot's API credentials" in (surface.last.text or "")
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+async def test_injected_instructions_obeyed_as_text_calls_never_write(
+    case: str, make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox,
+    db: Database,
+) -> None:  # fmt: skip
+    """A small model writes its tool calls as JSON in its answer: those run like real calls, and
+    still nothing is written without a click."""
+    ticket = _plant(sandbox)
+    obeys = _obedient_cases(sandbox, ticket)[case]
+    written = "\n".join(
+        "```json\n" + json.dumps({"name": name, "arguments": args}) + "\n```"
+        for name, args in obeys
+    )
+    model = ScriptedModel(
+        tool_turn(("get", {"ticket": ticket["id"], "include": ["notes"]})),
+        ModelTurn(content="Following the ticket's instructions.\n" + written),
+        text_turn("Done, as the ticket instructed."),
+    )
+    email = technician_email(sandbox)
+    sandbox.clear_requests()
+    await make_engine(model).handle(say(f"summarise ticket {ticket['id']}", email), surface)
+    assert _writes(sandbox) == [], "nothing is written without a click"
+    shown = reply_as_text(surface.last)
+    assert '"arguments"' not in shown and "```" not in shown, "tool JSON is never shown"
+    assert "Done" not in (surface.last.text or "") or not any(
+        c.kind == "change" for c in surface.last.cards
+    ), "a claimed change that waits for a click is not called done"
+    for card in (c for c in surface.last.cards if c.kind == "change"):
+        stored = await db.plans.get(card.actions[0].plan_id)
+        assert stored is not None and stored.status == "pending"
+        assert stored.plan.entity not in {"Resources", "Roles", "TicketWebhooks", "Companies"}

@@ -11,6 +11,7 @@ from support import FIXED_NOW, ScriptedModel, text_turn, tool_turn
 
 from autotask.sandbox import Sandbox
 from bot.engine import Engine
+from bot.honesty import READY_TEXT
 from bot.messages import Conversation
 from bot.model import ModelError, ModelTurn
 from bot.storage import Database
@@ -131,8 +132,8 @@ async def test_the_planner_answers_with_text_and_cards(
         ),
         text_turn("Here are Contoso's open tickets."),
     )
-    engine = make_engine(model)
-    await engine.handle(say("open tickets for contoso", technician_email(sandbox)), surface)
+    engine = make_engine(model, grammar_first=False)
+    await engine.handle(say("anything still open at contoso?", technician_email(sandbox)), surface)
     reply = surface.last
     assert reply.text == "Here are Contoso's open tickets."
     assert [c.kind for c in reply.cards] == ["list"]
@@ -160,7 +161,9 @@ async def test_a_planned_write_becomes_a_pending_card_with_a_stored_plan(
         ),
         text_turn("I've prepared that change. I have updated the ticket."),  # the model overclaims
     )
-    await make_engine(model).handle(say("make it low", technician_email(sandbox)), surface)
+    asked = say(f"make {ticket['id']} low", technician_email(sandbox))
+    await make_engine(model, grammar_first=False).handle(asked, surface)
+    assert surface.last.text == READY_TEXT, "the claim of a change made is corrected"
     (card,) = surface.last.cards
     assert card.kind == "change" and card.status == "pending"
     assert [a.action for a in card.actions] == ["approve", "edit", "cancel"]
@@ -173,7 +176,9 @@ async def test_a_planned_write_becomes_a_pending_card_with_a_stored_plan(
 async def test_a_model_outage_falls_back_to_command_mode(
     make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
 ) -> None:
-    engine = make_engine(ScriptedModel(ModelError("The language model did not answer in time.")))
+    engine = make_engine(
+        ScriptedModel(ModelError("The language model did not answer in time.")), grammar_first=False
+    )
     await engine.handle(say("my tickets", technician_email(sandbox)), surface)
     assert "command mode" in (surface.last.text or "") and surface.last.cards[0].kind == "list"
     engine = make_engine(ScriptedModel(ModelError("The language model did not answer in time.")))
@@ -212,7 +217,7 @@ async def test_turns_in_one_thread_take_turns(
             active.pop()
             return ModelTurn(content="done")
 
-    engine = make_engine(SlowModel())
+    engine = make_engine(SlowModel(), grammar_first=False)
     email = technician_email(sandbox)
     other = Conversation(platform="test", conversation_id="C2")
     turns = [
@@ -299,3 +304,56 @@ async def test_each_technician_works_in_their_own_time_zone(
     zone = engine.settings.timezone
     assert engine.zone("../../etc/passwd") == zone and engine.zone("Mars/Olympus") == zone
     assert all(not row[created].endswith(" HST") for row in surface.last.cards[0].rows)
+
+
+async def test_a_message_the_grammar_reads_skips_the_model(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox, db: Database
+) -> None:
+    engine = make_engine(ScriptedModel())  # any call to it fails the test
+    await engine.handle(say("my open tickets", technician_email(sandbox)), surface)
+    assert surface.last.cards[0].kind == "list"
+    assert engine.metrics.counters["answered_by_grammar"] == 1
+    history = await db.history.recent(CHANNEL.key, max_tokens=2000)
+    trace = str(history[-1]["content"])
+    assert "[tools used this turn]" in trace and "search Tickets" in trace
+
+
+async def test_with_grammar_first_off_the_model_answers(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    model = ScriptedModel(
+        tool_turn(("search", {"entity": "Tickets", "filters": [{"field": "assigned", "value": "me"}]})),
+        text_turn("Here are yours."),
+    )  # fmt: skip
+    engine = make_engine(model, grammar_first=False)
+    await engine.handle(say("my open tickets", technician_email(sandbox)), surface)
+    assert (
+        surface.last.text == "Here are yours." and engine.metrics.counters["answered_by_model"] == 1
+    )
+
+
+async def test_the_next_turn_sees_the_last_turns_tool_trace(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    email = technician_email(sandbox)
+    model = ScriptedModel(
+        tool_turn(("search", {"entity": "Tickets", "mode": "count", "filters": [{"field": "open", "value": True}]})),
+        text_turn("There are that many."),
+        text_turn("Same as before."),
+    )  # fmt: skip
+    engine = make_engine(model)
+    await engine.handle(say("how many are still open overall?", email), surface)
+    await engine.handle(say("and what was that number again, please?", email), surface)
+    history = model.calls[2][0]
+    opened = sum(1 for t in sandbox.records("Tickets") if t["status"] != 5)
+    assert f"→ {opened} (count)" in str(history[-2]["content"])
+
+
+async def test_a_made_up_answer_to_a_data_question_goes_to_command_mode(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    model = ScriptedModel(text_turn("You have 3 tickets."), text_turn("You have 3 tickets."))
+    engine = make_engine(model, grammar_first=False)
+    await engine.handle(say("my open tickets", technician_email(sandbox)), surface)
+    assert surface.last.cards[0].kind == "list" and "3 tickets" not in (surface.last.text or "")
+    assert engine.metrics.counters["answered_by_fallback"] == 1

@@ -63,7 +63,7 @@ async def test_the_model_never_sees_apply_change(ctx: ToolContext, sandbox: Sand
         text_turn("Ready for you to confirm."),
     )
     before = dict(sandbox.get_record("Tickets", ticket["id"]) or {})
-    outcome = await Planner(model).run(ctx, _ask("lower the priority"))
+    outcome = await Planner(model).run(ctx, _ask(f"lower the priority of {ticket['id']}"))
     offered = {spec["function"]["name"] for spec in model.calls[0][1]}
     assert offered == set(PLANNER_TOOLS) and "apply_change" not in offered
     assert isinstance(outcome.results[0][1], ChangePlan)
