@@ -89,6 +89,8 @@ class _Filters:
         """Whether a value ends before word ``i``."""
         if self.tokens[i].key in self.spec.rules or self.tokens[i].key in _CLAUSE:
             return True
+        if self.tokens[i].key == "by" and i + 1 < len(self.tokens):  # "Contoso by due date"
+            return self.tokens[i + 1].key in _SORTS and self.tokens[i + 1].key in self.spec.rules
         bare = self.spec.bare_range
         return bare is not None and read_range(self.tokens, i, future=bare[1]) is not None
 
@@ -249,7 +251,8 @@ def _company_or_me(p: _Filters, i: int) -> int | None:
     return after
 
 
-_SORTS = {"due": "due", "priority": "priority", "urgency": "priority", "newest": "-createDate",
+_SORTS = {"due": "due", "priority": "priority,-createDate", "urgency": "priority,-createDate",
+          "newest": "-createDate",
           "latest": "-createDate", "oldest": "createDate", "created": "-createDate",
           "date": "-createDate", "age": "createDate", "updated": "-lastActivityDate",
           "activity": "-lastActivityDate"}  # fmt: skip
@@ -325,6 +328,20 @@ _COMMON: dict[str, Rule] = {**_words(_limit, "limit", "top", "first")}
 _OPEN = condition("open", True)
 
 
+def _or_sorted_by(rule: Rule, sort: str) -> Rule:
+    """After "by" ("tickets by priority", "by due date") the word names an order, not a filter."""
+
+    def either(p: _Filters, i: int) -> int | None:
+        if i >= 2 and p.tokens[i - 2].key == "by":
+            p.sort = sort
+            while i < len(p.tokens) and p.tokens[i].key in {"date", "first", "level", "time"}:
+                i += 1
+            return i
+        return rule(p, i)
+
+    return either
+
+
 def _ticket_rules() -> dict[str, Rule]:
     priorities = {word: _fixed(condition("priority", label)) for word, label in PRIORITIES.items()}
     hyphenated = {f"{word}-priority": rule for word, rule in priorities.items()}
@@ -333,7 +350,7 @@ def _ticket_rules() -> dict[str, Rule]:
         **_words(_company_or_me, *_COMPANY),
         "my": _mine(condition("assigned", "me")),
         "mine": _mine(condition("assigned", "me")),
-        "priority": _priority,
+        **_words(_or_sorted_by(_priority, _SORTS["priority"]), "priority", "urgency"),
         "status": _value("status", status=True, normalize=status_label),
         "open": _fixed(_OPEN, status=True),
         **_words(_date("completed", done=True), "closed", "completed", "complete", "done",
@@ -353,7 +370,7 @@ def _ticket_rules() -> dict[str, Rule]:
         "unassigned": _fixed(condition("assigned", op="is not set")),
         **_words(_date("created"), "created", "opened", "logged", "raised", "submitted",
                  "came", "arrived"),
-        "due": _date("due", future=True),
+        "due": _or_sorted_by(_date("due", future=True), "due"),
         **_words(_date("updated"), "updated", "modified", "changed"),
         "overdue": _fixed(condition("due", "now", "<"), _OPEN, status=True),
         "type": _value("type"),

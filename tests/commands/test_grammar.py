@@ -336,3 +336,12 @@ def test_time_without_its_ticket_asks_which_ticket() -> None:
         "duration": "45m",
         "summaryNotes": "VPN fix",
     }
+
+
+def test_by_names_an_order_only_before_an_order_word() -> None:
+    ordered = parse_command("tickets for Contoso by due date")
+    named = parse_command("tickets for Made by Hand")
+    assert ordered == search("Tickets", cond("company", "Contoso"), cond("open", True), sort="due")
+    assert named == search(
+        "Tickets", cond("company", "Made by Hand"), cond("open", True), sort="-createDate"
+    )
