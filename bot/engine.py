@@ -7,6 +7,7 @@ knows which platform it serves.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -105,6 +106,14 @@ class Turn:
     results: Results = field(default_factory=list)
     planner: PlannerResult | None = None
     failed: bool = False  # a tool refused the grammar's call
+
+
+def _unstated_count(result: BaseModel, text: str | None) -> bool:
+    """A count result whose number the answer text does not state."""
+    if not isinstance(result, SearchResult) or result.mode != "count" or result.total is None:
+        return False
+    plain = re.sub(r"(?<=\d),(?=\d{3})", "", text or "")
+    return re.search(rf"(?<![\d.]){result.total}(?![\d]|\.\d)", plain) is None
 
 
 def grammar_complete(command: Command) -> bool:
@@ -489,8 +498,8 @@ class Engine:
             card, line = card_for_result(result)
             if card is not None:
                 cards.append(card)
-            if line and (not quiet or not text):
-                lines.append(line)
+            if line and (not quiet or not text or _unstated_count(result, text)):
+                lines.append(line)  # a count the model's words do not state is shown as found
         company = focus_of([result for _, result in results])
         if company:
             await self.db.history.set_focus(message.conversation.key, company, now=self.clock())

@@ -293,7 +293,7 @@ class _Turn:
 
     def _reask(self, turn: ModelTurn) -> bool:
         """Ask once more when a data question got an answer with no tool call behind it."""
-        if self.outcome.reasked or self.outcome.tool_calls or not is_data_question(self.question):
+        if self.outcome.reasked or self.outcome.tool_calls or not self._asks_for_data():
             return False
         if self.outcome.steps >= self.planner.max_steps:
             return False
@@ -301,6 +301,15 @@ class _Turn:
         self.transcript.append({"role": "assistant", "content": turn.content or ""})
         self.transcript.append({"role": "user", "content": _USE_TOOLS})
         return True
+
+    def _asks_for_data(self) -> bool:
+        """A data question, or a short follow-up ("and Fabrikam?", "show them") in a
+        conversation whose last turn looked things up."""
+        if is_data_question(self.question):
+            return True
+        earlier = [m for m in self.transcript if m.get("role") == "assistant"]
+        followed = bool(earlier) and "[tools used this turn]" in str(earlier[-1].get("content"))
+        return followed and len(self.question.split()) <= 12
 
     def _finish(self, text: str) -> None:
         outcome = self.outcome

@@ -15,6 +15,11 @@ __all__ = ["find_text_calls", "strip_tool_json"]
 
 _FENCE = re.compile(r"```(?:json|tool_call|tool)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 _TAGS = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL | re.IGNORECASE)
+# Tool markup some models write in other shapes (XML-ish <tools>, echoed <tool_response>): never
+# shown; a call in such markup is not run (its arguments cannot be read reliably).
+_MARKUP = re.compile(
+    r"<(tools|tool_response|function|functions|arguments)>.*?(?:</\1>|$)", re.DOTALL | re.IGNORECASE
+)
 
 
 def _objects(text: str) -> list[tuple[int, int, Any]]:
@@ -92,6 +97,7 @@ def _looks_like_call(value: Any) -> bool:
 def strip_tool_json(text: str) -> str:
     """``text`` without fences, tags or bare JSON that look like tool calls (for any tool)."""
     text = _TAGS.sub("", text)
+    text = _MARKUP.sub("", text)
     text = _FENCE.sub(lambda m: "" if _has_call(m.group(1)) else m.group(0), text)
     for start, end, value in reversed(_objects(text)):
         if _looks_like_call(value):

@@ -357,3 +357,15 @@ async def test_a_made_up_answer_to_a_data_question_goes_to_command_mode(
     await engine.handle(say("my open tickets", technician_email(sandbox)), surface)
     assert surface.last.cards[0].kind == "list" and "3 tickets" not in (surface.last.text or "")
     assert engine.metrics.counters["answered_by_fallback"] == 1
+
+
+async def test_a_count_the_model_does_not_state_is_shown_as_found(
+    make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
+) -> None:
+    count = {"entity": "Tickets", "mode": "count", "filters": [{"field": "open", "value": True}]}
+    model = ScriptedModel(tool_turn(("search", count)), text_turn("Here is the number you asked."))
+    engine = make_engine(model, grammar_first=False)
+    await engine.handle(say("how many are still open overall?", technician_email(sandbox)), surface)
+    opened = sum(1 for t in sandbox.records("Tickets") if t["status"] != 5)
+    text = surface.last.text or ""
+    assert "Here is the number" in text and f"**{opened:,}** Tickets" in text

@@ -252,3 +252,27 @@ async def test_usage_counts_every_step(ctx: ToolContext) -> None:
     )
     outcome = await Planner(model).run(ctx, _ask("who am i?"))
     assert outcome.usage.prompt_tokens == 1120 and outcome.steps == 2
+
+
+async def test_tool_markup_in_other_shapes_is_never_shown(ctx: ToolContext) -> None:
+    xml = "<tools>\n  <function>\n    <name>search</name>\n    <arguments><entity>Tickets"
+    model = ScriptedModel(tool_turn(("search", COUNT)), ModelTurn(content="<tools>\n\n</tools>"))
+    outcome = await Planner(model).run(ctx, _ask("how many open tickets?"))
+    assert outcome.text == "" and len(outcome.results) == 1, "the results speak for themselves"
+    again = ScriptedModel(tool_turn(("search", COUNT)), ModelTurn(content="Found.\n" + xml))
+    assert (await Planner(again).run(ctx, _ask("how many open tickets?"))).text == "Found."
+
+
+async def test_a_short_follow_up_of_a_lookup_is_asked_again(ctx: ToolContext) -> None:
+    history = [
+        {"role": "user", "content": "How many open tickets does Contoso have?"},
+        {"role": "assistant", "content": "[tools used this turn]\n- search Tickets → 12 (count)\n[answer]\n12."},
+    ]  # fmt: skip
+    model = ScriptedModel(
+        text_turn("15 open tickets in Fabrikam."),
+        tool_turn(("search", COUNT)),
+        text_turn("Counted."),
+    )
+    messages = [SYSTEM, *history, {"role": "user", "content": "And Fabrikam?"}]
+    outcome = await Planner(model).run(ctx, messages)
+    assert outcome.reasked and len(outcome.results) == 1
