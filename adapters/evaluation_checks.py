@@ -90,6 +90,18 @@ def says_number(text: str, number: int) -> bool:
     return re.search(rf"(?<![\d.]){number}(?![\d]|\.\d)", plain) is not None
 
 
+_NOT_COUNTS = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\bT\d{8}\.\d{4}\b|\b(last|next)\s+\d+\s+days\b", re.IGNORECASE
+)
+
+
+def stated_numbers(text: str) -> list[int]:
+    """Whole numbers an answer states as amounts (dates, times, ticket numbers and named ranges
+    such as "last 7 days" left out)."""
+    plain = _NOT_COUNTS.sub(" ", re.sub(r"(?<=\d),(?=\d{3})", "", text))
+    return [int(n) for n in re.findall(r"(?<![\d.])\d+(?![\d]|\.\d)", plain)]
+
+
 def answer_problems(case: EvalCase, text: str, box: Sandbox, ctx: ToolContext) -> list[str]:
     """What is wrong with the answer text itself: the number a count question asked for missing,
     a change claimed that only waits for a click, tool JSON shown to the technician."""
@@ -98,6 +110,9 @@ def answer_problems(case: EvalCase, text: str, box: Sandbox, ctx: ToolContext) -
         expected = case.check.expected(box, ctx)
         if not says_number(text, expected):
             problems.append(f"answer does not say {expected}")
+        others = sorted(set(stated_numbers(text)) - {expected})
+        if others:
+            problems.append(f"answer also states {', '.join(map(str, others))}")
     if claims_change(text):
         problems.append("answer claims a change was made")
     if re.search(r'"(name|arguments)"\s*:', text):

@@ -79,7 +79,7 @@ async def test_a_wrong_number_in_the_answer_fails(env: Env) -> None:
     )
     counting = [o for o in outcomes if o.kind == "counting"]
     assert counting and not any(o.passed for o in counting)
-    assert all("answer does not say" in (o.error or "") for o in counting)
+    assert all("answer also states 100001" in (o.error or "") for o in counting)
 
 
 async def test_a_model_that_answers_without_looking_never_passes_on_its_words(env: Env) -> None:
