@@ -24,10 +24,16 @@ _CHANGE_VERB = (
     r"(set|updated|changed|created|logged|added|closed|completed|assigned|reassigned|deleted|"
     r"removed|opened|moved|marked|resolved|saved|applied|recorded|posted)"
 )
-_CLAIM = re.compile(
-    rf"\b(has been|have been|was|were|is now|are now|successfully|i have|i've|i)\s+"
-    rf"(\w+\s+){{0,3}}{_CHANGE_VERB}\b",
-    re.IGNORECASE,
+# "were created", "have been closed" also describe data ("17 tickets were created this quarter"):
+# in the passive and plural only a verb that no count reads as history is a claim.
+_STATE_VERB = (
+    r"(set|updated|changed|assigned|reassigned|deleted|removed|moved|marked|saved|applied)"
+)
+_FILLER = r"((?![\w]*\d)\w+\s+){0,3}"  # up to three words, none a number ("I see 12 tickets")
+_CLAIMS = (
+    re.compile(rf"\b(i have|i've|i)\s+{_FILLER}{_CHANGE_VERB}\b", re.IGNORECASE),
+    re.compile(rf"\b(has been|is now|successfully)\s+{_FILLER}{_CHANGE_VERB}\b", re.IGNORECASE),
+    re.compile(rf"\b(have been|was|were|are now)\s+{_FILLER}{_STATE_VERB}\b", re.IGNORECASE),
 )
 _DONE = re.compile(r"\s*(all\s+)?done\b", re.IGNORECASE)
 _PENDING = re.compile(
@@ -78,7 +84,7 @@ def ungrounded(references: Iterable[str], sources: Iterable[str]) -> list[str]:
 def claims_change(text: str) -> bool:
     """Whether an answer says a change was made (and not that one waits to be confirmed)."""
     for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
-        claimed = _CLAIM.search(sentence) or _DONE.match(sentence)
+        claimed = any(c.search(sentence) for c in _CLAIMS) or _DONE.match(sentence)
         if claimed and not _PENDING.search(sentence):
             if re.search(r"\b(i can|i could|would you|shall i|do you want)\b", sentence, re.I):
                 continue
