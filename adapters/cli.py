@@ -154,6 +154,9 @@ CHATTY_LIBRARIES = (
     "asyncio",
     "adapters.slack.bolt",
 )
+# Libraries whose INFO lines already carry bodies: SQLAlchemy logs each statement with its
+# parameters (message text, plans, PSA records) at INFO once its logger is set to INFO.
+BODIES_AT_INFO = ("sqlalchemy", "aiosqlite", "asyncpg")
 
 
 def configure_logging(*, verbose: bool, quiet: bool) -> None:
@@ -164,6 +167,8 @@ def configure_logging(*, verbose: bool, quiet: bool) -> None:
     floor = logging.WARNING if quiet else logging.INFO
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(max(floor, logging.INFO))
+    for name in BODIES_AT_INFO:
+        logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the client logs each request itself
 
 

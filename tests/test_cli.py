@@ -153,19 +153,22 @@ def test_link_a_chat_user(tmp_path: Path) -> None:
     )
 
 
-def test_verbose_opens_our_debug_lines_but_not_the_libraries_that_log_bodies() -> None:
-    """``-v`` must not put message text, prompts or PSA records into the log."""
+@pytest.mark.parametrize("verbose", [True, False])
+def test_no_log_level_opens_the_libraries_that_log_bodies(verbose: bool) -> None:
+    """Neither ``-v`` nor the default level puts message text, prompts, SQL parameters or PSA
+    records into the log."""
     import logging
 
-    from adapters.cli import CHATTY_LIBRARIES, configure_logging
+    from adapters.cli import BODIES_AT_INFO, CHATTY_LIBRARIES, configure_logging
 
-    names = ["bot", "adapters", "autotask", *CHATTY_LIBRARIES]
+    names = ["bot", "adapters", "autotask", *CHATTY_LIBRARIES, *BODIES_AT_INFO]
     before = {name: logging.getLogger(name).level for name in names}
     root = logging.getLogger().level
     try:
-        configure_logging(verbose=True, quiet=False)
-        logging.getLogger().setLevel(logging.DEBUG)
-        assert logging.getLogger("bot.engine").isEnabledFor(logging.DEBUG)
+        configure_logging(verbose=verbose, quiet=False)
+        logging.getLogger().setLevel(logging.DEBUG if verbose else logging.INFO)
+        assert logging.getLogger("bot.engine").isEnabledFor(logging.DEBUG) is verbose
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
         for name in (
             "openai._base_client",
             "slack_sdk.web.async_base_client",
