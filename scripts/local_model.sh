@@ -93,11 +93,11 @@ evaluate() {
     local log=$DIR/llama-server.log
     "$DIR/bin/llama-server" -m "$MODEL_FILE" --host 127.0.0.1 --port "$PORT" --jinja -fa off \
         -c "$CONTEXT" -np 1 -t "${LLAMA_THREADS:-2}" >"$log" 2>&1 &
-    local pid=$!
-    trap 'kill $pid 2>/dev/null || true' EXIT
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
     for _ in $(seq 1 120); do
         curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
-        kill -0 $pid 2>/dev/null || { echo "llama-server stopped; see $log" >&2; exit 1; }
+        kill -0 "$SERVER_PID" 2>/dev/null || { echo "llama-server stopped; see $log" >&2; exit 1; }
         sleep 1
     done
     export ATBOT_LLM__BASE_URL=http://127.0.0.1:$PORT/v1
