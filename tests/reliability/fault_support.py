@@ -53,13 +53,22 @@ async def db_fixture(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture(name="make_engine")
 def engine_fixture(tenant: Tenant, db: Database) -> Callable[..., Engine]:
-    """``make_engine(model=None, *, tenant=None, **bot_settings)`` on the test's database."""
+    """``make_engine(model=None, *, on=None, grammar_first=True, **bot_settings)`` on the test's
+    database; ``grammar_first=False`` sends every message to the model."""
 
-    def build(model: ChatModel | None = None, *, on: Tenant | None = None, **bot: Any) -> Engine:
+    def build(
+        model: ChatModel | None = None,
+        *,
+        on: Tenant | None = None,
+        grammar_first: bool = True,
+        **bot: Any,
+    ) -> Engine:
+        settings = make_settings(**bot)
+        settings.llm.grammar_first = grammar_first
         return Engine(
             tenant=on or tenant,
             db=db,
-            settings=make_settings(**bot),
+            settings=settings,
             model=model,
             clock=lambda: FIXED_NOW,
         )

@@ -92,7 +92,8 @@ def engine_for(make_engine: Callable[..., Engine], short_timeout: Tenant) -> Cal
     """An engine whose client times out quickly when the fault is a timeout."""
 
     def build(fault: Fault, model: object = None) -> Engine:
-        return make_engine(model, on=short_timeout if fault.delay_ms else None)
+        # the model's questions go to the model, though the grammar could answer them too
+        return make_engine(model, on=short_timeout if fault.delay_ms else None, grammar_first=False)
 
     return build
 

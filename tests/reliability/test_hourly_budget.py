@@ -136,7 +136,8 @@ async def test_the_model_is_told_why_and_can_say_so(
         text_turn("Exports are paused for now, but there are 600 tickets."),
     )
     _spend(sandbox, 0.9)
-    await make_engine(model).handle(say("export all tickets", technician_email(sandbox)), surface)
+    engine = make_engine(model, grammar_first=False)  # the grammar would export without it
+    await engine.handle(say("export all tickets", technician_email(sandbox)), surface)
     told = str(model.calls[1][0][-1]["content"])
     assert told == f"Autotask error: Autotask's hourly API budget is 90% used; {PAUSED}."
     assert surface.last.text == "Exports are paused for now, but there are 600 tickets."
