@@ -43,8 +43,7 @@ _DATA_WORDS = frozenset(
     """ticket tickets company companies contact contacts contract contracts project projects task
     tasks invoice invoices note notes time entries entry hours queue queues priority status open
     closed complete completed assigned unassigned created due expire expires expiring overdue
-    how many count show list which who whose what's find export my mine latest newest oldest
-    configuration devices device assets logged resource resources""".split()
+    count export configuration devices device assets logged resource resources""".split()
 )
 
 
@@ -95,6 +94,8 @@ def claims_change(text: str) -> bool:
 def is_data_question(text: str) -> bool:
     """Whether a message asks about Autotask's records (so its answer needs a tool call)."""
     if TICKET_NUMBER.search(text) or re.search(r"#?\b\d{3,}\b", text):
+        return True
+    if re.search(r"\bhow many\b", text, re.IGNORECASE):
         return True
     words = set(re.findall(r"[a-z']+", text.lower()))
     return len(words & _DATA_WORDS) >= 1 and not words <= {"help", "hi", "hello", "thanks"}

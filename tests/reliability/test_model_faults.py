@@ -186,14 +186,13 @@ async def test_an_endless_tool_loop_stops_with_a_clear_message(
 async def test_a_model_that_says_nothing_still_gets_an_answer(
     make_engine: Callable[..., Engine], surface: RecordingSurface, sandbox: Sandbox
 ) -> None:
-    silent = [ModelTurn(content=None), ModelTurn(content="   ")] * 2
-    model = ScriptedModel(*silent)  # a data question that got no answer is asked once more
+    model = ScriptedModel(ModelTurn(content=None), ModelTurn(content="   "))
     engine = make_engine(model)
     for _ in range(2):
         await engine.handle(say(QUESTION, technician_email(sandbox)), surface)
         said = reply_text(surface.last).strip()
         assert said and "rephras" in said, surface.last
-    assert len(model.calls) == 4
+    assert len(model.calls) == 2
 
 
 # -- through the real adapter, against a local fake model server -------------------------------
