@@ -197,13 +197,7 @@ class PostgresServer:
         name = f"{prefix}_{secrets.token_hex(6)}"
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
             raise ValueError(f"not a plain database name: {name!r}")
-        conn = await asyncpg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", database="postgres"
-        )
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+        await self._admin(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     async def drop_database(self, url: str) -> None:
@@ -211,11 +205,15 @@ class PostgresServer:
         name = url.rsplit("/", 1)[1]
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
             raise ValueError(f"not a plain database name: {name!r}")
+        await self._admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+    async def _admin(self, statement: str) -> None:
+        """One statement on the server's maintenance database."""
         conn = await asyncpg.connect(
             host="127.0.0.1", port=self.port, user="postgres", database="postgres"
         )
         try:
-            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            await conn.execute(statement)
         finally:
             await conn.close()
 

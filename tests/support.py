@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from datetime import UTC, datetime
+
+import httpx
 
 from autotask import Credentials, RetryPolicy
 from autotask.sandbox import Sandbox, SandboxConfig
@@ -70,3 +74,15 @@ def text_turn(content: str) -> object:
     from bot.model import ModelTurn, Usage
 
     return ModelTurn(content=content, usage=Usage(prompt_tokens=120, completion_tokens=15))
+
+
+def wait_for_sandbox_process(process: subprocess.Popen[str], base: str, *, seconds: float) -> None:
+    """Wait (bounded) until a sandbox started as a process answers at ``base``; fail with its
+    output if it exits first."""
+    for _ in range(int(seconds * 10)):
+        try:
+            httpx.get(f"{base}/ATServicesRest/VersionInformation", timeout=1)
+            return
+        except httpx.TransportError:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.1)

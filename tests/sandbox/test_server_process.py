@@ -6,12 +6,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from support import wait_for_sandbox_process
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = (
@@ -39,13 +39,7 @@ def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # bounded wait for the port to open
-            try:
-                httpx.get(f"{base}/ATServicesRest/VersionInformation", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()
-                time.sleep(0.1)
+        wait_for_sandbox_process(process, base, seconds=30)
         yield base, process
     finally:
         if process.poll() is None:

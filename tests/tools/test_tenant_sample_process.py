@@ -10,14 +10,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-from support import FAST_RETRY
+from support import FAST_RETRY, wait_for_sandbox_process
 
 from autotask import AutotaskClient, Credentials, Filter, Query
 from autotask.tools import (
@@ -64,13 +62,7 @@ def served() -> Iterator[str]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # bounded wait for the port to open
-            try:
-                httpx.get(f"{base}/ATServicesRest/VersionInformation", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()
-                time.sleep(0.1)
+        wait_for_sandbox_process(process, base, seconds=60)
         yield f"{base}/ATServicesRest/"
     finally:
         process.terminate()
