@@ -33,6 +33,7 @@ from autotask.tools import (
 from .approvals import Approvals, audit_event
 from .calls import ToolCall
 from .cards import card_for_result, change_card, error_card, focus_of
+from .channel_companies import ChannelCompanies
 from .commands import Choice, Command, parse_command, pick_choice
 from .edits import Edits
 from .honesty import is_data_question
@@ -165,6 +166,7 @@ class Engine:
         self.timers = Timers(self)
         self.edits = Edits(self)
         self.message_tickets = MessageTickets(self)
+        self.channels = ChannelCompanies(self)
         self.ticket_cards = TicketCards(self)
 
     def context(self, actor: Actor | None, *, timezone: str | None = None) -> ToolContext:
@@ -254,8 +256,9 @@ class Engine:
         if answered is not None:  # "2" after "Which Contoso? 1. … 2. …"
             return await self._commanded(message, ctx, actor, answered)
         command = parse_command(text, mentions=message.mentions)  # once per turn
-        if command.intent.startswith(("alerts", "timer", "my_work")):
-            command_mode = True  # alerts and timers are the bot's own state, read by the grammar
+        if command.intent.startswith(("alerts", "timer", "my_work", "channel")):
+            command_mode = True  # alerts, timers, links: the bot's own state, read by the grammar
+        command = await self.channels.fill(command, message.conversation)
         if self.planner is None:
             return await self._commanded(message, ctx, actor, command)
         if command_mode:  # a slash command: remembered, so that the model can follow it up
@@ -279,6 +282,8 @@ class Engine:
         path: str = "command",
     ) -> Turn:
         self.metrics.count("turns_command")
+        if command.note:
+            note = f"{note}{command.note}\n"
         if command.intent in {"help", "unknown"}:
             return Turn(Reply(text=(note + (command.text or "")).strip()), path=path)
         if command.intent == "ask":
@@ -301,6 +306,11 @@ class Engine:
             return Turn(reply, plan_ids, path=path)
         if command.intent == "my_work":
             return Turn(work_reply(await my_work(self, actor)), path=path)
+        if command.intent.startswith("channel"):
+            answer = await self.channels.command(message, ctx, actor, command)
+            if isinstance(answer, tuple):  # "which Contoso?"
+                return Turn(await self._ask(message, *answer), path=path)
+            return Turn(answer, path=path)
         results: Results = []
         for tool_call in command.calls:
             self.metrics.count(f"tool_calls_{tool_call.name}")
@@ -351,8 +361,10 @@ class Engine:
         self.metrics.count("turns_model")
         key = message.conversation.key
         history = await self.db.history.recent(key, max_tokens=self.settings.bot.history_tokens)
+        linked = await self.channels.company(message.conversation)
+        prompt = self._system_prompt(message, actor, linked.company_name if linked else None)
         messages = [
-            {"role": "system", "content": self._system_prompt(message, actor)},
+            {"role": "system", "content": prompt},
             *history,
             {"role": "user", "content": text},
         ]
@@ -409,13 +421,16 @@ class Engine:
             now=now,
         )
 
-    def _system_prompt(self, message: IncomingMessage, actor: Actor) -> str:
+    def _system_prompt(
+        self, message: IncomingMessage, actor: Actor, channel_company: str | None = None
+    ) -> str:
         return system_prompt(
             msp_name=self.settings.bot.msp_name,
             platform=message.conversation.platform,
             actor=actor,
             now=self.clock(),
             timezone=self.zone(message.timezone),
+            channel_company=channel_company,
         )
 
     # -- results into a reply ---------------------------------------------------------------

@@ -1,8 +1,9 @@
 """A ticket from a chat message: the form pre-filled from the message, and what it becomes.
 
 Title from the message's first line, description the message with a link back to it, company
-guessed from the author's e-mail (the contact with that address, else the one company whose web
-address has its domain), priority and queue from the tenant's defaults. Submitting the form plans
+the channel's linked company (``link this channel to …``), else guessed from the author's e-mail
+(the contact with that address, else the one company whose web address has its domain), priority
+and queue from the tenant's defaults. Submitting the form plans
 the ticket (``plan_change``), stores the plan and posts the usual confirmation card where the
 message was: nothing is created before the technician approves it.
 """
@@ -104,10 +105,15 @@ class MessageTickets:
         ctx = self.engine.context(actor)
         schema = await self.engine.tenant.schemas.get("Tickets")
         defaults = self.engine.tenant.ticket_defaults
-        company = await self.guess_company(ctx, source.author_email)
+        linked = await self.engine.channels.company(conversation)
+        company: str | None
+        if linked is not None:
+            company, hint = linked.company_name, "this channel's company"
+        else:
+            company = await self.guess_company(ctx, source.author_email)
+            hint = "the customer's company name"
         fields = [
-            FormField(name="company", label="Company", value=company, required=True,
-                      hint="the customer's company name"),
+            FormField(name="company", label="Company", value=company, required=True, hint=hint),
             FormField(name="title", label="Title", value=_title(source.text) or None,
                       required=True),
             FormField(name="description", label="Description", kind="multiline",

@@ -102,12 +102,22 @@ def stored(text: str, choices: Sequence[Choice]) -> dict[str, Any]:
     def calls(choice: Choice) -> list[dict[str, Any]]:
         return [{"name": t.name, "arguments": t.arguments} for t in choice.calls]
 
-    return {"question": text, "choices": [{"label": c.label, "calls": calls(c)} for c in choices]}
+    def choice(c: Choice) -> dict[str, Any]:
+        kept: dict[str, Any] = {"label": c.label, "calls": calls(c)}
+        if c.intent != "tools":
+            kept["intent"] = c.intent
+        return kept
+
+    return {"question": text, "choices": [choice(c) for c in choices]}
 
 
 def command_of(question: dict[str, Any], index: int) -> Command:
-    """The calls of the choice picked from a stored question."""
-    calls = question["choices"][index]["calls"]
+    """The command of the choice picked from a stored question: its calls, or (for a channel's
+    company) the company picked."""
+    picked = question["choices"][index]
+    if picked.get("intent") == "channel_link":
+        return Command(intent="channel_link", company=str(picked["label"]))
+    calls = picked["calls"]
     return Command(
         intent="tools", calls=tuple(ToolCall(c["name"], dict(c["arguments"])) for c in calls)
     )

@@ -237,10 +237,14 @@ def _new_ticket(source: str, tokens: Sequence[Token]) -> Command:
             title, text = _title(text[0], fields), text[1:]
         if text:
             fields["description"] = "\n".join(filter(None, [fields.get("description"), *text]))
-    if "company" not in fields:
-        raise ParseFailure(f"Say which company the ticket is for, for example {NEW_EXAMPLE}.")
     if not title:
         raise ParseFailure(f"Give the ticket a title after a colon, for example {NEW_EXAMPLE}.")
+    if "company" not in fields:
+        planned = _plan("create", "Tickets", {"title": title, **fields})
+        raise ParseFailure(
+            f"Say which company the ticket is for, for example {NEW_EXAMPLE}.",
+            needs_company=planned.calls[0],
+        )
     return _plan("create", "Tickets", {"company": fields.pop("company"), "title": title, **fields})
 
 

@@ -30,6 +30,9 @@ Intent = Literal[
     "timer_status",
     "timer_cancel",
     "my_work",
+    "channel_link",
+    "channel_unlink",
+    "channel_show",
     "ask",
     "unknown",
 ]
@@ -50,6 +53,7 @@ class Choice:
 
     label: str
     calls: tuple[ToolCall, ...]
+    intent: Intent = "tools"  # "channel_link": the company picked for the channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,11 @@ class Command:
     # A change that lacks only its ticket ("log 45m VPN fix"): with intent "ask", the caller
     # offers the technician's open tickets as the choices, each this call with its ticket.
     needs_ticket: ToolCall | None = None
+    # A new ticket that lacks only its company ("new ticket: printer down"): in a channel linked
+    # to a company, the caller makes it for that company; elsewhere ``text`` asks for one.
+    needs_company: ToolCall | None = None
+    company: str | None = None  # the company a "link this channel to …" names
+    note: str | None = None  # said first on the answer (the channel's company was used)
 
     @property
     def reading(self) -> Reading:
@@ -84,11 +93,13 @@ class Command:
 
 
 class ParseFailure(Exception):
-    """A recognised command that is incomplete or impossible; ``hint`` says how to phrase it."""
+    """A recognised command that is incomplete or impossible; ``hint`` says how to phrase it.
+    ``needs_company``: the call it would be, had the company been named."""
 
-    def __init__(self, hint: str) -> None:
+    def __init__(self, hint: str, *, needs_company: ToolCall | None = None) -> None:
         super().__init__(hint)
         self.hint = hint
+        self.needs_company = needs_company
 
 
 def tools(name: str, arguments: dict[str, Any]) -> Command:

@@ -8,9 +8,11 @@ are ever looked at, and every step is linear in the number of words.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ._changes import find_change
+from ._channel import find_channel
 from ._command import Command, ParseFailure, tools
 from ._help import help_command, unknown
 from ._normalize import clean_text, normalize
@@ -249,7 +251,7 @@ def parse_command(text: str, *, mentions: Mapping[str, str] | None = None) -> Co
     source, raw = tokenize(clean_text(text, mentions))
     if not raw or all(token.text.strip("?!.,;:") == "" for token in raw):
         return help_command()
-    personal = find_notify(raw)  # as typed: "my work" is not "my tickets"
+    personal = find_notify(raw) or find_channel(raw)  # as typed: "my work" is not "my tickets"
     if personal is not None:
         return personal
     tokens = normalize(raw)
@@ -258,5 +260,6 @@ def parse_command(text: str, *, mentions: Mapping[str, str] | None = None) -> Co
     try:
         command = _parse(source, tokens)
     except ParseFailure as failure:
-        return unknown(keys(tokens), hint=failure.hint, partial=True)
+        missing = unknown(keys(tokens), hint=failure.hint, partial=True)
+        return replace(missing, needs_company=failure.needs_company)
     return command or unknown(keys(tokens))

@@ -148,6 +148,14 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
              "in your direct chat with the bot: new tickets assigned to you, each once",
              ("notify me when a ticket is assigned to me", "stop notifying me")),
     )),
+    ("This channel's company", (
+        Form("link this channel to <company> / this channel is for <company> / unlink channel / "
+             "which company is this channel?",
+             "ticket lists and new tickets asked here without a company, and tickets made from "
+             "a message here, use it (the answer says so)",
+             ("link this channel to Contoso", "this channel is for Northwind Traders",
+              "unlink channel", "which company is this channel?")),
+    )),
 )  # fmt: skip
 
 EXAMPLES: tuple[str, ...] = tuple(

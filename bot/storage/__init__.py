@@ -1,15 +1,16 @@
 """What the bot keeps across restarts, on SQLite (embedded) or PostgreSQL (several replicas).
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
-``db.plans``, ``db.audit``, ``db.identities``, ``db.history``, ``db.references``, ``db.alerts``,
-``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``, ``db.exports``. All times are
-timezone-aware UTC datetimes.
+``db.plans``, ``db.audit``, ``db.identities``, ``db.channels``, ``db.history``, ``db.references``,
+``db.alerts``, ``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``,
+``db.exports``. All times are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
 
 from ._alerts import AlertStore, Subscription
 from ._audit import AUDIT_KINDS, AuditEvent, AuditLog
+from ._channels import ChannelCompany, ChannelStore
 from ._credentials import CredentialKeyError, CredentialStore
 from ._database import Database, DialectName, normalize_url
 from ._deliveries import DEFAULT_DELIVERY_RETENTION, DeliveryStore
@@ -30,6 +31,8 @@ __all__ = [
     "AlertStore",
     "AuditEvent",
     "AuditLog",
+    "ChannelCompany",
+    "ChannelStore",
     "CredentialKeyError",
     "CredentialStore",
     "Database",

@@ -26,6 +26,8 @@ AUDIT_KINDS = frozenset(
         "expired",
         "refused",
         "superseded",
+        "channel_linked",
+        "channel_unlinked",
     }
 )
 

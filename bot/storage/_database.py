@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from ._alerts import AlertStore
 from ._audit import AuditLog
+from ._channels import ChannelStore
 from ._credentials import CredentialStore
 from ._deliveries import DeliveryStore
 from ._exports import ExportStore
@@ -120,6 +121,16 @@ class Gateway:
             return postgresql.insert(table)
         return sqlite.insert(table)
 
+    def upsert(
+        self, table: Table, values: dict[str, Any], *, keys: tuple[str, ...]
+    ) -> postgresql.Insert | sqlite.Insert:
+        """INSERT ``values``, or on a row with the same ``keys`` set its other columns to them."""
+        stmt = self.insert(table).values(**values)
+        changed = {name: stmt.excluded[name] for name in values if name not in keys}
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c[name] for name in keys], set_=changed
+        )
+
     async def ping(self) -> None:
         async with self.read() as conn:
             await conn.execute(text("SELECT 1"))
@@ -145,6 +156,7 @@ class Database:
         self.plans = PlanStore(gateway)
         self.audit = AuditLog(gateway)
         self.identities = IdentityStore(gateway)
+        self.channels = ChannelStore(gateway)
         self.history = HistoryStore(gateway)
         self.references = ReferenceStore(gateway)
         self.alerts = AlertStore(gateway)

@@ -27,21 +27,9 @@ class IdentityStore:
         self, platform: str, user_id: str, resource_id: int, *, linked_by: str, now: datetime
     ) -> None:
         """Link the chat user to ``resource_id``, replacing any earlier link."""
-        stmt = self._gateway.insert(identity_links).values(
-            platform=platform,
-            user_id=user_id,
-            resource_id=resource_id,
-            linked_by=linked_by,
-            linked_at=now,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[identity_links.c.platform, identity_links.c.user_id],
-            set_={
-                "resource_id": stmt.excluded.resource_id,
-                "linked_by": stmt.excluded.linked_by,
-                "linked_at": stmt.excluded.linked_at,
-            },
-        )
+        values = {"platform": platform, "user_id": user_id, "resource_id": resource_id,
+                  "linked_by": linked_by, "linked_at": now}  # fmt: skip
+        stmt = self._gateway.upsert(identity_links, values, keys=("platform", "user_id"))
         async with self._gateway.write() as conn:
             await conn.execute(stmt)
 

@@ -236,11 +236,26 @@ def _v4_exports(conn: Connection) -> None:
     meta.create_all(conn, checkfirst=False)
 
 
+def _v5_channel_companies(conn: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "channel_companies", meta,
+        Column("platform", Text, primary_key=True),
+        Column("conversation_id", Text, primary_key=True),
+        Column("company_id", BigInteger, nullable=False),
+        Column("company_name", Text, nullable=False),
+        Column("linked_by", Text, nullable=False),
+        Column("linked_at", UTCDateTime, nullable=False),
+    )  # fmt: skip
+    meta.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial_schema),
     Migration(2, "timers", _v2_timers),
     Migration(3, "platform deliveries seen", _v3_platform_deliveries),
     Migration(4, "exports and link-signing keys", _v4_exports),
+    Migration(5, "channel companies", _v5_channel_companies),
 )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "alert_deliveries",
     "alert_subscriptions",
     "audit_events",
+    "channel_companies",
     "conversation_references",
     "credentials",
     "export_chunks",
@@ -181,6 +182,17 @@ identity_links = Table(
     Column("platform", Text, primary_key=True),
     Column("user_id", Text, primary_key=True),
     Column("resource_id", BigInteger, nullable=False),
+    Column("linked_by", Text, nullable=False),
+    Column("linked_at", UTCDateTime, nullable=False),
+)
+
+channel_companies = Table(
+    "channel_companies",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("conversation_id", Text, primary_key=True),
+    Column("company_id", BigInteger, nullable=False),
+    Column("company_name", Text, nullable=False),
     Column("linked_by", Text, nullable=False),
     Column("linked_at", UTCDateTime, nullable=False),
 )

@@ -228,7 +228,8 @@ def test_random_word_salad_never_raises_and_calls_stay_valid() -> None:
         command = parse_command(text)
         assert command.intent in {"tools", "help", "unknown", "alerts_on", "alerts_off",
                                   "alerts_list", "timer_start", "timer_stop", "timer_status",
-                                  "timer_cancel", "my_work", "ask"}  # fmt: skip
+                                  "timer_cancel", "my_work", "ask", "channel_link",
+                                  "channel_unlink", "channel_show"}  # fmt: skip
         _validate(command)
 
 
@@ -345,3 +346,40 @@ def test_by_names_an_order_only_before_an_order_word() -> None:
     assert named == search(
         "Tickets", cond("company", "Made by Hand"), cond("open", True), sort="-createDate"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "company"),
+    [
+        ("link this channel to Contoso", "channel_link", "Contoso"),
+        ('link channel with "Northwind Traders"', "channel_link", "Northwind Traders"),
+        ("This channel is for Contoso!", "channel_link", "Contoso"),
+        ("this chat belongs to Litware Inc.", "channel_link", "Litware Inc"),
+        ("set channel company to Fabrikam", "channel_link", "Fabrikam"),
+        ("unlink channel", "channel_unlink", None),
+        ("unlink this channel from Contoso", "channel_unlink", None),
+        ("which company is this channel?", "channel_show", None),
+        ("what company is this channel linked to", "channel_show", None),
+        ("this channel's company", "channel_show", None),
+    ],
+)
+def test_the_channels_company(text: str, intent: str, company: str | None) -> None:
+    command = parse_command(text)
+    assert (command.intent, command.company) == (intent, company)
+
+
+@pytest.mark.parametrize(
+    "text", ["link this channel to", "tickets for this channel", "this channel is noisy"]
+)
+def test_channel_words_that_are_no_link(text: str) -> None:
+    command = parse_command(text)
+    assert command.intent != "channel_link" and command.company is None
+
+
+def test_a_new_ticket_without_a_company_keeps_what_it_would_be() -> None:
+    command = parse_command("new ticket high: printer offline")
+    assert command.intent == "unknown" and "Say which company" in (command.text or "")
+    assert command.needs_company == ToolCall("plan_change", {
+        "action": "create", "entity": "Tickets",
+        "fields": {"title": "Printer offline", "priority": "High"},
+    })  # fmt: skip

@@ -98,3 +98,24 @@ async def test_a_company_autotask_does_not_know_is_shown_in_the_modal(
     assert answer["response_action"] == "errors" and "f:company" in answer["errors"]
     await slack.settle()
     assert slack.fake.called("chat.postMessage") == []
+
+
+async def test_a_linked_channels_company_fills_the_modal_and_plain_ticket_lists(
+    slack: SlackHarness, sandbox: Sandbox
+) -> None:
+    _, guessed = _contact(sandbox)
+    linked = next(c["companyName"] for c in sandbox.records("Companies")
+                  if c["companyName"] not in {guessed, "Bluewave IT"})  # fmt: skip
+    await slack.mention(f"link this channel to {linked}")
+    (said,) = await slack.fake.wait_for("chat.update")
+    await slack.settle()
+    assert f"now linked to {linked}" in said.args["text"]
+
+    view, _ = await _modal(slack, sandbox, "Printer jams again")
+    fields = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert fields["f:company"]["initial_value"] == linked, "the channel's, not the author's"
+
+    await slack.mention("open tickets")
+    _, listed = await slack.fake.wait_for("chat.update", 2)
+    await slack.settle()
+    assert listed.args["text"].startswith(f"Using this channel's company, {linked}")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from storage_samples import NOW
 
+from bot.messages import Conversation
 from bot.storage import AuditEvent, Database
 
 
@@ -77,3 +78,24 @@ async def test_references_upsert_per_conversation(db: Database) -> None:
         ("19:def@thread.tacv2", first),
     ]
     assert await db.references.all("slack") == [("C0HELPDESK", {"channel": "C0HELPDESK"})]
+
+
+async def test_channel_company_links_per_platform_and_channel(db: Database) -> None:
+    channel = Conversation(platform="slack", conversation_id="C0HELPDESK", thread_id="1.2")
+    same_id_elsewhere = Conversation(platform="teams", conversation_id="C0HELPDESK")
+    assert await db.channels.company(channel) is None
+    assert await db.channels.unlink(channel) is None
+    await db.channels.link(channel, 174, "Contoso Ltd", linked_by="U0ALICE", now=NOW)
+    in_another_thread = channel.model_copy(update={"thread_id": "9.9"})
+    linked = await db.channels.company(in_another_thread)
+    assert linked is not None and (linked.company_id, linked.company_name) == (174, "Contoso Ltd")
+    assert linked.linked_by == "U0ALICE" and linked.linked_at == NOW
+    assert await db.channels.company(same_id_elsewhere) is None, "per platform"
+    later = NOW + timedelta(hours=1)
+    await db.channels.link(channel, 175, "Northwind Traders", linked_by="U0BOB", now=later)
+    relinked = await db.channels.company(channel)
+    assert relinked is not None and relinked.company_name == "Northwind Traders"
+    assert (relinked.linked_by, relinked.linked_at) == ("U0BOB", later)
+    removed = await db.channels.unlink(channel)
+    assert removed is not None and removed.company_id == 175
+    assert await db.channels.company(channel) is None

@@ -86,3 +86,20 @@ async def test_a_teams_message_becomes_a_ticket_preview(
     ]
     assert next(c["companyName"] for c in sandbox.records("Companies")
                 if c["id"] == ticket["companyID"]) == company  # fmt: skip
+
+
+async def test_a_linked_channels_company_fills_the_form(
+    server: BotServer, connector: FakeConnector, sarah: TeamsUser, sandbox: Sandbox
+) -> None:
+    contact = next(c for c in sandbox.records("Contacts") if c.get("companyID") and c["isActive"])
+    linked = next(c["companyName"] for c in sandbox.records("Companies")
+                  if c["id"] not in {contact["companyID"], 0})  # fmt: skip
+    connector.add_member(AUTHOR_AAD, name="Dana Customer", email=contact["emailAddress"])
+    await server.send(channel(sarah, connector.url, f"this channel is for {linked}"))
+    (said,) = connector.messages()
+    assert f"now linked to {linked}" in said.body["text"]
+
+    fetched = await server.send(_action(sarah, connector, "composeExtension/fetchTask", {}))
+    inputs = {i["id"]: i for i in of_type(_form_of(fetched.json()), "Input.Text")}
+    assert inputs["f:company"]["value"] == linked, "the channel's company, not the author's"
+    assert inputs["f:company"]["placeholder"] == "this channel's company"

@@ -249,3 +249,18 @@ async def test_times_are_in_the_browsers_time_zone(demo: Demo, chat: WebChatClie
     sent = await chat.say("my tickets", timezone="Not/AZone")
     reply = await chat.wait_for(bot_after(sent, "card-list"))
     assert " HST</td>" not in reply["html"], "an unknown zone falls back to ATBOT_TIMEZONE"
+
+
+async def test_the_demo_channel_linked_to_a_company(demo: Demo, http: httpx.AsyncClient) -> None:
+    linker, colleague = WebChatClient(http, demo.url), WebChatClient(http, demo.url)
+    await linker.open(technician_email(demo.sandbox))
+    await colleague.open(technician_email(demo.sandbox, 1))
+    sent = await linker.say("link this channel to Northwind Traders", "demo")
+    await linker.wait_for(bot_after(sent, "now linked to Northwind Traders"), "demo")
+
+    asked = await colleague.say("open tickets", "demo")
+    answer = await colleague.wait_for(bot_after(asked, "Using this channel"), "demo")
+    assert "Northwind Traders" in answer["html"]
+    mine = await colleague.say("open tickets")  # their own conversation is not the channel
+    own = await colleague.wait_for(bot_after(mine, "data-kind"), colleague.own)
+    assert "Using this channel" not in own["html"]
