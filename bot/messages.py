@@ -212,8 +212,11 @@ class ChatSurface(Protocol):
 class PersonMessenger(Protocol):
     """A surface that can write to one person directly (by the e-mail they subscribed with)."""
 
-    async def tell_person(self, email: str, about: Conversation, text: str) -> bool:
-        """Send ``text`` (about ``about``) to the person privately; False when it cannot."""
+    async def tell_person(
+        self, email: str, about: Conversation, text: str, *, user_id: str | None = None
+    ) -> bool:
+        """Send ``text`` (about ``about``) to the person privately; False when it cannot.
+        ``user_id`` is their id on the platform, when the bot knows it."""
         ...
 
 

@@ -135,14 +135,20 @@ class SlackSurface:
         channel = answer.get("channel") or {}
         return bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared"))
 
-    async def tell_person(self, email: str, about: Conversation, text: str) -> bool:
-        """A direct message to the Slack user with ``email`` about a channel."""
-        try:
-            found = await timed("users.lookupByEmail", self.client.users_lookupByEmail(email=email))
-        except SlackApiError as exc:
-            logger.info("no Slack user to tell (%s)", slack_error(exc))
-            return False
-        user_id = str((found.get("user") or {}).get("id") or "")
+    async def tell_person(
+        self, email: str, about: Conversation, text: str, *, user_id: str | None = None
+    ) -> bool:
+        """A direct message to the Slack user (``user_id``, else the one with ``email``) about
+        a channel."""
+        if not user_id:
+            try:
+                found = await timed(
+                    "users.lookupByEmail", self.client.users_lookupByEmail(email=email)
+                )
+            except SlackApiError as exc:
+                logger.info("no Slack user to tell (%s)", slack_error(exc))
+                return False
+            user_id = str((found.get("user") or {}).get("id") or "")
         if not user_id:
             return False
         body = f"About <#{about.conversation_id}>: {to_mrkdwn(text)}"

@@ -45,6 +45,7 @@ __all__ = [
     "conversation_of",
     "mention_activity",
     "mentioned_people",
+    "message_activity",
     "message_of",
     "reference_for",
     "reference_of",
@@ -257,6 +258,11 @@ def update_activity(reply: Reply, message_id: str) -> Activity:
     activity = _message(reply.text, [trim(_message, card) for card in reply.cards])
     activity.id = message_id
     return activity
+
+
+def message_activity(text: str) -> Activity:
+    """A message of markdown text alone."""
+    return _message(text, [])
 
 
 def mention_activity(user_id: str, name: str | None, text: str) -> Activity:

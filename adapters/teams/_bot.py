@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.alerts import stop_alerts
 from bot.cards import error_card
 from bot.engine import Engine
 from bot.messages import Conversation, Reply
@@ -32,6 +33,7 @@ from ._activities import (
 )
 from ._invokes import Invokes
 from ._members import MemberLookup
+from ._personal import Addresses
 from ._surface import TeamsSurface
 
 __all__ = ["Background", "ReferenceSaver", "TeamsBot"]
@@ -102,6 +104,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         *,
         members: MemberLookup,
         background: Background,
+        addresses: Addresses | None = None,
         first_delivery: Callable[[str], Awaitable[bool]] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -112,6 +115,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self.surface = surface
         self.background = background
         self._references = references
+        self._addresses = addresses
         self.members = members
         self._first_delivery = first_delivery
         self._clock = clock
@@ -129,6 +133,8 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         reference = reference_of(activity)
         conversation_id = reference["conversation"]["id"]
         await self._references.save(PLATFORM, conversation_id, reference, now=self._clock())
+        if self._addresses is not None:
+            await self._addresses.remember(PLATFORM, activity, now=self._clock())
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -182,13 +188,12 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         await self._gone(turn_context.activity, "uninstalled")
 
     async def _gone(self, activity: Activity, why: str) -> None:
-        """The bot is out of this conversation: its alerts stop now, not after failed posts."""
+        """The bot is out of this conversation: its alerts stop now, not after failed posts,
+        and whoever turned them on is told in their personal chat."""
         if activity.conversation is None:
             return
-        channel = conversation_of(activity).model_copy(update={"thread_id": None})
-        removed = await self.engine.db.alerts.unsubscribe(channel)
-        if removed:
-            self.engine.metrics.count("alerts_subscriptions_gone", removed)
+        channel = conversation_of(activity)
+        removed = await stop_alerts(self.engine, self.surface, channel)
         logger.warning("Teams: the bot was %s; %d alert subscriptions turned off", why, removed)
 
     async def on_error(self, turn_context: TurnContext, error: Exception) -> None:

@@ -38,6 +38,7 @@ from ._activities import PLATFORM
 from ._auth import ChannelTokens, SharedCredentials, Unauthorized
 from ._bot import Background, TeamsBot
 from ._members import MemberDirectory, MemberLookup
+from ._personal import Addresses
 from ._surface import TeamsSurface
 
 __all__ = [
@@ -108,6 +109,7 @@ def build_bot(
     surface = TeamsSurface(
         adapter,
         runtime.db.references,
+        addresses=runtime.db.addresses,
         app_id=runtime.settings.teams.app_id,
         downloads=downloads,
     )
@@ -117,6 +119,7 @@ def build_bot(
         surface,
         members=members or MemberDirectory(),
         background=Background(surface),
+        addresses=Addresses(runtime.db.addresses),
         first_delivery=partial(runtime.first_delivery, PLATFORM),
     )
     adapter.on_turn_error = bot.on_error

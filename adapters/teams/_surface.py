@@ -17,18 +17,21 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.messages import Conversation, ConversationGone, FileAttachment, MessageRef, Reply
+from bot.storage import PersonalAddress
 
 from ..downloads import Downloads
 from ._activities import (
     PLATFORM,
     mention_activity,
+    message_activity,
     reference_for,
     reply_activities,
     update_activity,
 )
+from ._personal import open_personal_chat
 from ._retry import retrying
 
-__all__ = ["ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
+__all__ = ["AddressLookup", "ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +47,23 @@ class ReferenceLookup(Protocol):
     async def get(self, platform: str, conversation_id: str) -> dict[str, Any] | None: ...
 
 
+class AddressLookup(Protocol):
+    async def get(self, platform: str, user_id: str) -> PersonalAddress | None: ...
+
+
 class TeamsSurface:
     def __init__(
         self,
         adapter: Any,
         references: ReferenceLookup,
         *,
+        addresses: AddressLookup | None = None,
         app_id: str | None = None,
         downloads: Downloads | None = None,
     ) -> None:
         self._adapter = adapter
         self._references = references
+        self._addresses = addresses
         self._app_id = app_id
         self._downloads = downloads
         self._names: OrderedDict[str, str] = OrderedDict()
@@ -145,3 +154,26 @@ class TeamsSurface:
             return [await retrying(lambda: turn.send_activity(activity), "whisper")]
 
         await self._continue(conversation, logic)
+
+    async def tell_person(
+        self, email: str, about: Conversation, text: str, *, user_id: str | None = None
+    ) -> bool:
+        """A message to the person in their personal chat with the bot: the one they had, else
+        one the bot opens (which Teams allows when the app is installed for them)."""
+        person = None
+        if user_id and self._addresses is not None:
+            person = await self._addresses.get(PLATFORM, user_id)
+        if person is None:
+            logger.info("no Teams address to write to the person at")
+            return False
+        activity = message_activity(f"About a Teams channel where you turned on alerts: {text}")
+        if person.personal_conversation_id:
+            personal = Conversation(
+                platform=PLATFORM, conversation_id=person.personal_conversation_id
+            )
+            try:
+                await self._send(personal, [activity])
+                return True
+            except (ConversationGone, TeamsDeliveryError) as exc:
+                logger.info("the personal chat is gone (%s); opening one", type(exc).__name__)
+        return await open_personal_chat(self._adapter, self._app_id, person.address, activity)

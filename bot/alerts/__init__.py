@@ -12,6 +12,7 @@ from ._assign import ALERT_REQUESTER, ASSIGN_TTL, is_alert_plan, store_assign_pl
 from ._cards import alert_card, digest_reply
 from ._dispatcher import MAX_POST_ATTEMPTS, Dispatcher, DispatchReport
 from ._filters import FILTER_WORDS, AlertFilters, priority_ladder, resolve_filters
+from ._gone import stop_alerts
 from ._matcher import Match, Matcher, Watched, load_subscriptions
 from ._poller import LEASE_NAME, CycleReport, Poller, default_holder, lease_ttl_for
 from ._service import PLANNER_NOTE, AlertService, channel_of
@@ -59,6 +60,7 @@ __all__ = [
     "load_subscriptions",
     "priority_ladder",
     "resolve_filters",
+    "stop_alerts",
     "store_assign_plan",
     "take_ticket",
     "verify_signature",

@@ -23,7 +23,7 @@ from ..messages import ChatSurface, ConversationGone, MessageRef, Reply
 from ..storage import Database
 from ._assign import store_assign_plan
 from ._cards import alert_card, digest_reply
-from ._gone import tell_subscriber
+from ._gone import stop_alerts
 from ._matcher import Match, Matcher, Watched, load_subscriptions, one_per_conversation
 from ._tickets import AlertTicket, alert_tickets
 
@@ -244,17 +244,13 @@ class Dispatcher:
     async def _gone(self, surface: ChatSurface, subscription: Any, exc: Exception) -> None:
         """The platform says the bot is gone from the channel: its alerts stop, and whoever
         turned them on is told (once), instead of attempts that fail for ever."""
-        removed = await self.db.alerts.unsubscribe(subscription.conversation)
+        removed = await stop_alerts(self.engine, surface, subscription.conversation)
         logger.warning(
             "subscription %s: the bot is gone from its channel (%s); %d alerts off",
             subscription.id,
             exc,
             removed,
         )
-        if not removed:
-            return
-        self.engine.metrics.count("alerts_subscriptions_gone", removed)
-        await tell_subscriber(surface, subscription.created_by, subscription.conversation)
 
     async def _record(self, pending: _Pending, posted: MessageRef) -> None:
         subscription = pending.watched.subscription

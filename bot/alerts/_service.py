@@ -80,14 +80,22 @@ class AlertService:
         """``alerts on …``, ``alerts off``, ``alerts list`` for the channel of ``message``."""
         channel = channel_of(message.conversation)
         if command.intent == "alerts_on":
-            return await self.subscribe(channel, actor, command.alert_filters or {})
+            words = command.alert_filters or {}
+            return await self.subscribe(channel, actor, words, user_id=message.user_id)
         if command.intent == "alerts_off":
             return await self.unsubscribe(channel)
         return await self.listing(channel)
 
     async def subscribe(
-        self, channel: Conversation, actor: Actor, words: Mapping[str, object]
+        self,
+        channel: Conversation,
+        actor: Actor,
+        words: Mapping[str, object],
+        *,
+        user_id: str | None = None,
     ) -> Reply:
+        """Alerts for ``channel``; ``user_id`` (the subscriber on the platform) is kept so that
+        they can be told in private when the bot is removed from the channel."""
         refusal = await self._refusal(channel)
         if refusal is not None:
             return Reply(text=refusal)
@@ -104,6 +112,7 @@ class AlertService:
             channel,
             filters.model_dump(mode="json"),
             created_by=actor.email,
+            created_by_user_id=user_id,
             now=self.engine.clock(),
         )
         return Reply(

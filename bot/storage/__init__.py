@@ -2,12 +2,13 @@
 
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.channels``, ``db.history``, ``db.references``,
-``db.alerts``, ``db.leases``, ``db.credentials``, ``db.timers``, ``db.deliveries``,
-``db.exports``. All times are timezone-aware UTC datetimes.
+``db.addresses``, ``db.alerts``, ``db.leases``, ``db.credentials``, ``db.timers``,
+``db.deliveries``, ``db.exports``. All times are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
 
+from ._addresses import AddressStore, PersonalAddress
 from ._alerts import AlertStore, Subscription
 from ._audit import AUDIT_KINDS, AuditEvent, AuditLog
 from ._channels import ChannelCompany, ChannelStore
@@ -28,6 +29,7 @@ __all__ = [
     "CHUNK_BYTES",
     "DEFAULT_DELIVERY_RETENTION",
     "DEFAULT_EXPORT_RETENTION",
+    "AddressStore",
     "AlertStore",
     "AuditEvent",
     "AuditLog",
@@ -42,6 +44,7 @@ __all__ = [
     "HistoryStore",
     "IdentityStore",
     "LeaseStore",
+    "PersonalAddress",
     "PlanStatus",
     "PlanStore",
     "ReferenceStore",

@@ -42,6 +42,7 @@ class Subscription(BaseModel):
     created_by: str
     created_at: AwareDatetime
     active: bool
+    created_by_user_id: str | None = None
 
     @property
     def conversation(self) -> Conversation:
@@ -73,9 +74,16 @@ class AlertStore:
         self._gateway = gateway
 
     async def subscribe(
-        self, conversation: Conversation, filters: dict[str, Any], *, created_by: str, now: datetime
+        self,
+        conversation: Conversation,
+        filters: dict[str, Any],
+        *,
+        created_by: str,
+        now: datetime,
+        created_by_user_id: str | None = None,
     ) -> int:
-        """Add an active subscription; returns its id."""
+        """Add an active subscription; returns its id. ``created_by`` is the subscriber's e-mail,
+        ``created_by_user_id`` their id on the platform (to reach them personally later)."""
         stmt = (
             _subs.insert()
             .values(
@@ -84,6 +92,7 @@ class AlertStore:
                 thread_id=conversation.thread_id,
                 filters=filters,
                 created_by=created_by,
+                created_by_user_id=created_by_user_id,
                 created_at=now,
                 active=True,
             )
@@ -94,10 +103,20 @@ class AlertStore:
 
     async def unsubscribe(self, conversation: Conversation) -> int:
         """Deactivate every subscription of the conversation; returns how many there were."""
-        stmt = update(_subs).where(_in(conversation), _subs.c.active).values(active=False)
+        return len(await self.deactivate(conversation))
+
+    async def deactivate(self, conversation: Conversation) -> list[Subscription]:
+        """Deactivate every subscription of the conversation; returns those this call turned
+        off (of two replicas doing it at once, each subscription is returned to one)."""
+        stmt = (
+            update(_subs)
+            .where(_in(conversation), _subs.c.active)
+            .values(active=False)
+            .returning(*_subs.c)
+        )
         async with self._gateway.write() as conn:
-            result = await conn.execute(stmt)
-        return int(result.rowcount)
+            rows = (await conn.execute(stmt)).mappings().all()
+        return sorted((Subscription.model_validate(dict(row)) for row in rows), key=lambda s: s.id)
 
     async def subscriptions(self, conversation: Conversation | None = None) -> list[Subscription]:
         """Active subscriptions, oldest first; only the conversation's when one is given."""

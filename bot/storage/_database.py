@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from ._addresses import AddressStore
 from ._alerts import AlertStore
 from ._audit import AuditLog
 from ._channels import ChannelStore
@@ -159,6 +160,7 @@ class Database:
         self.channels = ChannelStore(gateway)
         self.history = HistoryStore(gateway)
         self.references = ReferenceStore(gateway)
+        self.addresses = AddressStore(gateway)
         self.alerts = AlertStore(gateway)
         self.leases = LeaseStore(gateway)
         self.timers = TimerStore(gateway)

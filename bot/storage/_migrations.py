@@ -250,12 +250,27 @@ def _v5_channel_companies(conn: Connection) -> None:
     meta.create_all(conn, checkfirst=False)
 
 
+def _v6_personal_addresses(conn: Connection) -> None:
+    conn.execute(text("ALTER TABLE alert_subscriptions ADD COLUMN created_by_user_id TEXT"))
+    meta = MetaData()
+    Table(
+        "personal_addresses", meta,
+        Column("platform", Text, primary_key=True),
+        Column("user_id", Text, primary_key=True),
+        Column("address", Json, nullable=False),
+        Column("personal_conversation_id", Text),
+        Column("updated_at", UTCDateTime, nullable=False),
+    )  # fmt: skip
+    meta.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial_schema),
     Migration(2, "timers", _v2_timers),
     Migration(3, "platform deliveries seen", _v3_platform_deliveries),
     Migration(4, "exports and link-signing keys", _v4_exports),
     Migration(5, "channel companies", _v5_channel_companies),
+    Migration(6, "subscribers' personal addresses", _v6_personal_addresses),
 )
 
 

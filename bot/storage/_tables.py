@@ -47,6 +47,7 @@ __all__ = [
     "identity_links",
     "leases",
     "metadata",
+    "personal_addresses",
     "plans",
     "platform_deliveries",
     "schema_migrations",
@@ -218,6 +219,16 @@ conversation_references = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+personal_addresses = Table(
+    "personal_addresses",
+    metadata,
+    Column("platform", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("address", Json, nullable=False),
+    Column("personal_conversation_id", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 alert_subscriptions = Table(
     "alert_subscriptions",
     metadata,
@@ -229,6 +240,7 @@ alert_subscriptions = Table(
     Column("created_by", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("active", Boolean, nullable=False),
+    Column("created_by_user_id", Text),
     Index("ix_alert_subscriptions_conversation", "platform", "conversation_id"),
 )
 

@@ -120,3 +120,31 @@ async def test_batched_claims_win_each_ticket_once(db: Database) -> None:
         delivered is not None and delivered["message"] == ref and delivered["delivered_at"] == now
     )
     assert (await db.alerts.delivery(sub, 601))["delivered_at"] is None  # type: ignore[index]
+
+
+async def test_deactivating_a_channel_hands_each_subscription_to_one_caller(db: Database) -> None:
+    first = await db.alerts.subscribe(
+        CHANNEL, {}, created_by="alice@example.com", created_by_user_id="U0ALICE", now=NOW
+    )
+    await db.alerts.subscribe(OTHER, {}, created_by="carol@example.com", now=NOW)
+    both = await asyncio.gather(db.alerts.deactivate(CHANNEL), db.alerts.deactivate(CHANNEL))
+    won = [s for result in both for s in result]
+    assert [(s.id, s.created_by_user_id, s.active) for s in won] == [(first, "U0ALICE", False)]
+    assert [s.conversation for s in await db.alerts.subscriptions()] == [OTHER]
+
+
+async def test_a_personal_address_keeps_its_personal_chat_when_a_channel_message_updates_it(
+    db: Database,
+) -> None:
+    address = {"user_id": "29:1sarah", "tenant_id": "t1", "service_url": "https://a.example/"}
+    assert await db.addresses.get("teams", "29:1sarah") is None
+    await db.addresses.save("teams", "29:1sarah", address, now=NOW)
+    await db.addresses.save(
+        "teams", "29:1sarah", address, personal_conversation_id="a:1sarah", now=NOW
+    )
+    moved = {**address, "service_url": "https://b.example/"}
+    await db.addresses.save("teams", "29:1sarah", moved, now=NOW + timedelta(minutes=1))
+    found = await db.addresses.get("teams", "29:1sarah")
+    assert found is not None
+    assert found.address == moved and found.personal_conversation_id == "a:1sarah"
+    assert await db.addresses.get("slack", "29:1sarah") is None

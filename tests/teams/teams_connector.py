@@ -1,8 +1,13 @@
 """A fake Bot Connector: the service a Teams bot posts its replies to (the activity's serviceUrl).
 
-It answers the routes botbuilder calls — send, reply, update, members — on an ephemeral loopback
-port, checks every activity it receives against the Bot Connector's own Swagger ``Activity``
-schema, and records what it got so tests can assert on it.
+It answers the routes botbuilder calls — send, reply, update, members, create conversation — on
+an ephemeral loopback port, checks every activity it receives against the Bot Connector's own
+Swagger ``Activity`` schema (and a new conversation's parameters against
+``ConversationParameters``), and records what it got so tests can assert on it.
+
+Creating a conversation answers as Teams does: a one-to-one with a user who has the app
+installed (``installed_for``) is their personal chat with the bot, the same id every time; with
+anyone else it is 403 ``BotNotInConversationRoster``; without a tenant it is 400.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class FakeConnector:
     def __init__(self) -> None:
         self.routes: set[tuple[str, str]] | None = None
         self._activity: Draft4Validator | None = None
+        self._parameters: Draft4Validator | None = None
         if available(BOT_CONNECTOR) is not None:
             swagger = load_json(BOT_CONNECTOR)
             self.routes = {
@@ -65,7 +71,15 @@ class FakeConnector:
             self._activity = Draft4Validator(
                 {"$ref": "#/definitions/Activity", "definitions": swagger["definitions"]}
             )
+            self._parameters = Draft4Validator(
+                {
+                    "$ref": "#/definitions/ConversationParameters",
+                    "definitions": swagger["definitions"],
+                }
+            )
         self.members: dict[str, dict[str, Any]] = {}
+        self.installed_for: set[str] = set()  # users with the app in their personal scope
+        self.created: list[dict[str, Any]] = []  # the parameters of each conversation created
         self.received: list[Received] = []
         self.requests: list[tuple[str, str]] = []  # (method, route template)
         self.paths: list[str] = []
@@ -91,6 +105,7 @@ class FakeConnector:
 
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
         base = "/v3/conversations/{conversationId}"
         app.router.add_post(base + "/activities", self._send)
         app.router.add_post(base + "/activities/{activityId}", self._send)
@@ -152,6 +167,28 @@ class FakeConnector:
         headers = {"Retry-After": self.retry_after} if status == 429 else {}
         return web.json_response(error, status=status, headers=headers)
 
+    async def _create(self, request: web.Request) -> web.Response:
+        """``POST /v3/conversations``: Teams opens (or finds) a personal chat with one user."""
+        self._route(request)
+        body = await request.json()
+        if self.faults:
+            return self._fault(request.method, *self.faults.pop(0))
+        if self._parameters is not None:
+            self.invalid += [e.message for e in self._parameters.iter_errors(body)]
+        self.created.append(body)
+        members = body.get("members") or []
+        if not _tenant(body):
+            return _error(400, "BadArgument", "A tenant id is required to create a conversation.")
+        if body.get("isGroup") or len(members) != 1:
+            return _error(400, "BadArgument", "Incorrect conversation creation parameters")
+        user_id = members[0].get("id")
+        if user_id not in self.installed_for:
+            self.refused.append((request.method, 403))
+            return _error(
+                403, "BotNotInConversationRoster", "The bot is not part of the conversation roster."
+            )
+        return web.json_response({"id": personal_chat_id(user_id)}, status=201)
+
     async def _member(self, request: web.Request) -> web.Response:
         self._route(request)
         member = self.members.get(request.match_info["memberId"])
@@ -183,3 +220,22 @@ class FakeConnector:
     def undeclared_requests(self) -> list[tuple[str, str]]:
         routes = self.routes
         return [] if routes is None else [r for r in self.requests if r not in routes]
+
+
+def personal_chat_id(user_id: str) -> str:
+    """The id Teams gives the personal chat of the bot and ``user_id`` (the same every time)."""
+    return "a:1" + "".join(ch for ch in user_id if ch.isalnum())
+
+
+def _tenant(body: dict[str, Any]) -> str | None:
+    """The tenant of a new conversation: Teams reads ``channelData.tenant.id``, and the
+    top-level tenant id whatever its case (botbuilder writes ``tenantID``)."""
+    tenant = ((body.get("channelData") or {}).get("tenant") or {}).get("id")
+    for key, value in body.items():
+        if key.lower() == "tenantid" and value:
+            tenant = tenant or value
+    return tenant if isinstance(tenant, str) and tenant else None
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
