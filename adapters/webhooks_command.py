@@ -1,8 +1,9 @@
 """``atbot webhooks install --url https://…/autotask/webhooks/ticket [--secret …]`` (admin only).
 
-Creates a TicketWebhook in Autotask that calls the bot on every new ticket, with its Fields (at
-least one subscribed field makes Autotask mark it ready; API-NOTES §8.1), and prints the secret
-to set as ``ATBOT_ALERTS__WEBHOOK_SECRET`` on every bot replica. Webhook configurations are
+Creates a TicketWebhook in Autotask that calls the bot on every new ticket and on every change of
+a ticket's assigned resource (for the "assigned to me" notices), with its Fields (at least one
+subscribed field makes Autotask mark it ready; API-NOTES §8.1), and prints the secret to set as
+``ATBOT_ALERTS__WEBHOOK_SECRET`` on every bot replica. Webhook configurations are
 administrative records: the chat side never creates or changes them; this command does, through
 the client, for the admin who runs it.
 """
@@ -28,7 +29,10 @@ __all__ = ["InstalledWebhook", "add_webhooks_command", "install_ticket_webhook",
 # The ticket fields each callout carries (TicketWebhookFields ``fieldID`` labels, §8.1): the bot
 # fetches the ticket itself, these make the payload readable in Autotask's webhook error log.
 SHOWN_FIELDS = ("TicketNumber", "Title", "CompanyID", "Priority", "QueueID", "Status")
-SUBSCRIBED_FIELD = "Status"  # one subscribed field is what makes Autotask mark the webhook ready
+# A subscribed field is what makes Autotask mark the webhook ready, and an update fires only when
+# a subscribed field changed: the assigned resource (reassignments), else Status (create only).
+SUBSCRIBED_FIELDS = ("AssignedResourceID", "Status")
+ASSIGNED = "AssignedResourceID"
 MAX_SECRET = 64  # Autotask's secretKey length; 10 or more is recommended
 
 
@@ -62,8 +66,10 @@ async def _field_ids(client: AutotaskClient) -> dict[str, int]:
     return {v.label.lower(): int(v.value) for v in values or ()}
 
 
-def _webhook_body(url: str, secret: str, name: str, email: str | None) -> dict[str, Any]:
-    """A TicketWebhook for create events only: new tickets are all the alerts need."""
+def _webhook_body(
+    url: str, secret: str, name: str, email: str | None, *, updates: bool
+) -> dict[str, Any]:
+    """A TicketWebhook for create events, and for updates when they mean a reassignment."""
     body: dict[str, Any] = {
         "name": name[:50],
         "webhookUrl": url,
@@ -71,7 +77,7 @@ def _webhook_body(url: str, secret: str, name: str, email: str | None) -> dict[s
         "secretKey": secret,
         "isActive": True,
         "isSubscribedToCreateEvents": True,
-        "isSubscribedToUpdateEvents": False,
+        "isSubscribedToUpdateEvents": updates,
         "isSubscribedToDeleteEvents": False,
         "sendThresholdExceededNotification": email is not None,
     }
@@ -91,14 +97,16 @@ async def install_ticket_webhook(
     """Create the TicketWebhook and its Fields; return what Autotask kept."""
     _check(url, secret)
     ids = await _field_ids(client)
-    present = [label for label in SHOWN_FIELDS if label.lower() in ids]
-    if SUBSCRIBED_FIELD not in present:
+    present = [label for label in (*SHOWN_FIELDS, ASSIGNED) if label.lower() in ids]
+    subscribed = next((label for label in SUBSCRIBED_FIELDS if label in present), None)
+    if subscribed is None:
         raise ValueError("This tenant's TicketWebhookFields list has no Status field.")
-    webhook_id = await client.create("TicketWebhooks", _webhook_body(url, secret, name, email))
+    body = _webhook_body(url, secret, name, email, updates=subscribed == ASSIGNED)
+    webhook_id = await client.create("TicketWebhooks", body)
     for label in present:
         field = {
             "fieldID": ids[label.lower()],
-            "isSubscribedField": label == SUBSCRIBED_FIELD,
+            "isSubscribedField": label == subscribed,
             "isDisplayAlwaysField": True,
         }
         await client.create(f"TicketWebhooks/{webhook_id}/Fields", field)

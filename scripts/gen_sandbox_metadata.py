@@ -393,11 +393,14 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "required": {"fieldID", "isDisplayAlwaysField", "isSubscribedField", "webhookID"},
         "refs": {"webhookID": "TicketWebhook"},
         "picklists": {
-            # API-NOTES §8.1: the ticket webhook field ids documented there
+            # API-NOTES §8.1: the ticket webhook field ids documented there, and the assigned
+            # resource (every ticket field can be a webhook field; its id here is this demo
+            # tenant's: clients look fields up by label)
             "fieldID": picklist(
                 (1, "CompanyID", "s"), (2, "Title", "s"), (3, "ContactID", "s"),
                 (4, "Description", "s"), (5, "Status", "s"), (6, "Priority", "s"),
                 (7, "Source", "s"), (14, "QueueID", "s"), (85, "TicketNumber", "s"),
+                (86, "AssignedResourceID", "s"),
             ),
         },
     },

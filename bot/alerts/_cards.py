@@ -34,8 +34,10 @@ def alert_card(
     plan_id: str | None = None,
     taken_by: str | None = None,
     note: str | None = None,
+    heading: str | None = None,
 ) -> Card:
-    """The card for one new ticket; "Assign to me" while ``plan_id`` is given and no one took it."""
+    """The card for one new ticket; "Assign to me" while ``plan_id`` is given and no one took it.
+    ``heading`` replaces "New ticket T…" (a personal notice: "Assigned to you: T…")."""
     facts = [
         Fact(label="Company", value=ticket.company or "—"),
         Fact(label="Priority", value=ticket.priority or "—"),
@@ -55,7 +57,7 @@ def alert_card(
         )
     return Card(
         kind="alert",
-        title=f"New ticket {ticket.number}",
+        title=heading or f"New ticket {ticket.number}",
         subtitle=ticket.title,
         facts=tuple(facts),
         text=ticket.excerpt,

@@ -116,7 +116,8 @@ class Dispatcher:
         deliver what matched."""
         if watched is None:
             watched = await load_subscriptions(self.db.alerts)
-        return await self.dispatch(Matcher(watched).match(tickets))
+        new_tickets = [w for w in watched if w.filters.kind == "new_ticket"]
+        return await self.dispatch(Matcher(new_tickets).match(tickets))
 
     async def dispatch(self, matches: Sequence[Match]) -> DispatchReport:
         """Deliver every match, one alert per conversation and ticket; subscriptions run side by
@@ -136,10 +137,10 @@ class Dispatcher:
         total = DispatchReport(matched=matched)
         for report in reports:
             total.add(report)
-        self._count(total)
+        self.count(total)
         return total
 
-    def _count(self, report: DispatchReport) -> None:
+    def count(self, report: DispatchReport) -> None:
         """Deliveries by outcome, for /metrics (``alerts_posted``, ``alerts_digested``…)."""
         for outcome in ("alerts", "digests", "digested", "already", "failed", "no_surface"):
             amount = getattr(report, outcome)
@@ -221,7 +222,7 @@ class Dispatcher:
         try:
             posted = await surface.post(subscription.conversation, self._reply(pending))
         except ConversationGone as exc:
-            await self._gone(surface, subscription, exc)
+            await self.conversation_gone(surface, subscription, exc)
             return False
         except Exception as exc:
             self.engine.metrics.count("alerts_failed")
@@ -241,7 +242,9 @@ class Dispatcher:
         await self._record(pending, posted)
         return True
 
-    async def _gone(self, surface: ChatSurface, subscription: Any, exc: Exception) -> None:
+    async def conversation_gone(
+        self, surface: ChatSurface, subscription: Any, exc: Exception
+    ) -> None:
         """The platform says the bot is gone from the channel: its alerts stop, and whoever
         turned them on is told (once), instead of attempts that fail for ever."""
         removed = await stop_alerts(self.engine, surface, subscription.conversation)
@@ -276,7 +279,7 @@ class Dispatcher:
                 report.alerts += not pending.digest
             else:
                 report.failed += len(pending.tickets)
-        self._count(report)
+        self.count(report)
         return report
 
     @property

@@ -15,9 +15,18 @@ from pydantic import BaseModel, ConfigDict
 
 from autotask.tools import ToolContext, ToolError, priority_ladder
 
-__all__ = ["FILTER_WORDS", "AlertFilters", "priority_ladder", "resolve_filters"]
+__all__ = [
+    "FILTER_WORDS",
+    "NOTICE_KINDS",
+    "AlertFilters",
+    "Kind",
+    "priority_ladder",
+    "resolve_filters",
+]
 
 Record = dict[str, Any]
+Kind = Literal["new_ticket", "assigned", "customer_note"]
+NOTICE_KINDS: tuple[Kind, ...] = ("assigned", "customer_note")
 
 # The words the command grammar produces, and the Tickets field each one filters.
 FILTER_WORDS = {
@@ -28,6 +37,7 @@ FILTER_WORDS = {
     "status": "status",
     "assigned": "assignedResourceID",
 }
+_NOTIFY_WORD = "notify"  # not a filter: what a personal subscription hears of
 
 
 class AlertFilters(BaseModel):
@@ -48,11 +58,22 @@ class AlertFilters(BaseModel):
     status: str | None = None
     assigned_id: int | None = None  # a personal subscription: tickets assigned to this resource
     assigned: str | None = None
+    notify: Literal["customer_note"] | None = None  # customer notes on those tickets instead
     since_id: int | None = None  # only tickets after this id: nothing older than the subscription
+    since_note_id: int | None = None  # customer notes: only notes after this id
+
+    @property
+    def kind(self) -> Kind:
+        """What the subscription hears of: new tickets, tickets (re)assigned to a resource, or
+        customer notes on tickets assigned to a resource."""
+        if self.notify == "customer_note":
+            return "customer_note"
+        return "new_ticket" if self.assigned_id is None else "assigned"
 
     def matches(self, ticket: Mapping[str, Any]) -> bool:
         """Whether a ticket record (Autotask's field names) passes every filter."""
-        if self.since_id is not None and _int(ticket.get("id")) <= self.since_id:
+        new_only = self.kind == "new_ticket" and self.since_id is not None
+        if new_only and _int(ticket.get("id")) <= int(self.since_id or 0):
             return False
         checks = (
             (self.queue_id, "queueID"),
@@ -76,13 +97,16 @@ class AlertFilters(BaseModel):
             f"assigned to {self.assigned}" if self.assigned else "",
         ]
         shown = ", ".join(p for p in parts if p)
+        if self.kind == "customer_note":
+            return "customer notes on tickets " + shown
+        if self.kind == "assigned":
+            return "tickets " + shown
         return shown or "every new ticket"
 
     def same_as(self, other: AlertFilters) -> bool:
         """The same filters, whenever each was made."""
-        return self.model_copy(update={"since_id": None}) == other.model_copy(
-            update={"since_id": None}
-        )
+        since = {"since_id": None, "since_note_id": None}
+        return self.model_copy(update=since) == other.model_copy(update=since)
 
 
 def _int(value: object) -> int:
@@ -119,12 +143,21 @@ async def _assignee(ctx: ToolContext, text: str) -> tuple[int, str]:
 
 
 async def resolve_filters(
-    ctx: ToolContext, words: Mapping[str, Any], *, since_id: int | None = None
+    ctx: ToolContext,
+    words: Mapping[str, Any],
+    *,
+    since_id: int | None = None,
+    since_note_id: int | None = None,
 ) -> AlertFilters:
-    """Filters from the grammar's words (``{"queue": "Service Desk", "priority": "High"}``).
+    """Filters from the grammar's words (``{"queue": "Service Desk", "priority": "High"}``;
+    ``{"assigned": "me", "notify": "customer_note"}`` for customer notes on my tickets).
 
     Raises ToolError, saying which values are valid, when a label or company is not found.
     """
+    words = dict(words)
+    notify = words.pop(_NOTIFY_WORD, None)
+    if notify is not None and (notify != "customer_note" or "assigned" not in words):
+        raise ToolError("Customer-note notices follow the tickets assigned to someone.")
     unknown = sorted(set(words) - set(FILTER_WORDS))
     if unknown:
         raise ToolError(
@@ -132,6 +165,8 @@ async def resolve_filters(
             "company, type, status and who it is assigned to."
         )
     values: dict[str, Any] = {"since_id": since_id}
+    if notify is not None:
+        values.update(notify=notify, since_note_id=since_note_id)
     for word, raw in words.items():
         text = str(raw).strip()
         if not text:

@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING, Any
 from autotask import AutotaskClient, AutotaskError, Filter, Query
 
 from ..storage import Database
+from ._assignments import Assignments
 from ._dispatcher import Dispatcher, DispatchReport
-from ._matcher import load_subscriptions
+from ._matcher import Watched, load_subscriptions
+from ._notes import CustomerNotes
+from ._notices import Notices
+from ._paging import newest_id, read_pages
 from ._tickets import ALERT_FIELDS
 
 if TYPE_CHECKING:
@@ -44,13 +48,6 @@ _FORGET_EVERY = 3600.0
 _FORGET_AFTER = timedelta(days=7)
 
 
-async def _close(iterator: AsyncIterator[Any]) -> None:
-    """Close a page iterator left early (the client's pages are an async generator)."""
-    close = getattr(iterator, "aclose", None)
-    if close is not None:
-        await close()
-
-
 def default_holder() -> str:
     """A lease holder id unique to this process."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -63,8 +60,8 @@ def lease_ttl_for(poll_seconds: float) -> timedelta:
 
 @dataclass
 class CycleReport:
-    """One cycle: did this process poll, what it fetched, where the cursor is, what it delivered,
-    and how long the whole cycle and its dispatch took (seconds)."""
+    """One cycle: did this process poll, what it fetched, where the cursor is, what it delivered
+    (alerts, and personal notices apart), and how long the whole cycle and its dispatch took."""
 
     leader: bool = False
     first_start: bool = False
@@ -73,6 +70,9 @@ class CycleReport:
     cursor: int | None = None
     more: bool = False
     delivery: DispatchReport = field(default_factory=DispatchReport)
+    changed: int = 0  # tickets changed since the last cycle (while assignments are watched)
+    notes: int = 0  # customer notes read (while someone listens for them)
+    notices: DispatchReport = field(default_factory=DispatchReport)
     seconds: float = 0.0
     seconds_dispatching: float = 0.0
 
@@ -87,10 +87,16 @@ class Poller:
         lease_ttl: timedelta = timedelta(seconds=90),
         max_pages: int = MAX_PAGES_PER_CYCLE,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        notices: Notices | None = None,
+        assignments: Assignments | None = None,
+        notes: CustomerNotes | None = None,
     ) -> None:
         self.engine = engine
         self.db: Database = engine.db
         self.dispatcher = dispatcher
+        self.notices = notices
+        self.assignments = assignments
+        self.notes = notes
         self.holder = holder or default_holder()
         self.lease_ttl = lease_ttl
         self.max_pages = max(1, max_pages)
@@ -127,29 +133,51 @@ class Poller:
     async def _cycle(self) -> CycleReport:
         report = CycleReport()
         report.delivery.add(await self.dispatcher.retry_failed())
+        if self.notices is not None:
+            report.notices.add(await self.notices.retry_failed())
         if not await self._lease():
             return report
         report.leader = True
+        watched = await load_subscriptions(self.db.alerts)
+        async with self._renewing():
+            await self._new_tickets(watched, report)
+            await self._personal(watched, report)
+        await self._housekeeping()
+        return report
+
+    async def _new_tickets(self, watched: list[Watched], report: CycleReport) -> None:
         cursor = await self.db.alerts.cursor()
         if cursor is None:
             report.first_start = True
             report.cursor = await self.newest_ticket_id()
             await self.db.alerts.set_cursor(report.cursor)
             logger.info("alerts start after ticket %s (first start: no history)", report.cursor)
-            return report
-        watched = await load_subscriptions(self.db.alerts)
-        fields = ALERT_FIELDS if watched else ("id",)  # nobody listens: only move the cursor
+            return
+        listening = any(w.filters.kind == "new_ticket" for w in watched)
+        fields = ALERT_FIELDS if listening else ("id",)  # nobody listens: only move the cursor
         records = await self._fetch(cursor, fields, report)
         report.tickets, report.cursor = len(records), cursor
         if records:
             started = time.perf_counter()
-            async with self._renewing():
-                report.delivery.add(await self.dispatcher.deliver(records, watched))
+            report.delivery.add(await self.dispatcher.deliver(records, watched))
             report.seconds_dispatching = time.perf_counter() - started
             report.cursor = max(int(r["id"]) for r in records)
             await self.db.alerts.set_cursor(report.cursor)  # only after delivery
-        await self._housekeeping()
-        return report
+
+    async def _personal(self, watched: list[Watched], report: CycleReport) -> None:
+        """Assignments and customer notes, each read only while someone listens for them."""
+        kinds = {w.filters.kind for w in watched}
+        if self.assignments is not None:
+            if "assigned" in kinds:
+                sweep = await self.assignments.sweep(watched)
+                report.changed, report.more = sweep.tickets, report.more or sweep.more
+                report.notices.add(sweep.delivery or DispatchReport())
+            else:
+                await self.assignments.idle()
+        if self.notes is not None and "customer_note" in kinds:
+            notes = await self.notes.sweep(watched)
+            report.notes, report.more = notes.notes, report.more or notes.more
+            report.notices.add(notes.delivery or DispatchReport())
 
     @asynccontextmanager
     async def _renewing(self) -> AsyncIterator[None]:
@@ -172,54 +200,14 @@ class Poller:
         self, cursor: int, fields: tuple[str, ...], report: CycleReport
     ) -> list[dict[str, Any]]:
         query = Query(filter=(Filter.gt("id", cursor),), include_fields=fields)
-        records: list[dict[str, Any]] = []
-        pages = self.client.pages("Tickets", query)
-        try:
-            async for page in pages:
-                records.extend(page.items)
-                report.pages += 1
-                if page.next_page_url and report.pages >= self.max_pages:
-                    report.more = True
-                    break
-                if page.next_page_url:
-                    await self._lease()  # a long catch-up keeps its lease
-        finally:
-            await _close(pages)
-        return records
+        read = await read_pages(self.client, "Tickets", query, max_pages=self.max_pages)
+        report.pages, report.more = read.pages, read.more
+        return read.records
 
     async def newest_ticket_id(self) -> int:
         """The highest ticket id: from the last day's tickets, confirmed (or found) by counts."""
         since = self.engine.clock() - RECENT
-        query = Query(filter=(Filter.gte("createDate", since),), include_fields=("id",))
-        best, seen = 0, 0
-        pages = self.client.pages("Tickets", query)
-        try:
-            async for page in pages:
-                best = max([best, *(int(r["id"]) for r in page.items)])
-                seen += 1
-                if seen >= 4:  # a busy day: the counts below find the rest
-                    break
-        finally:
-            await _close(pages)
-        return await self._highest_id_from(best)
-
-    async def _above(self, ticket_id: int) -> bool:
-        query = Query(filter=(Filter.gt("id", ticket_id),))
-        return await self.client.count("Tickets", query) > 0
-
-    async def _highest_id_from(self, known: int) -> int:
-        """Past ``known``: double a step while tickets lie beyond it, then halve the gap."""
-        if not await self._above(known):
-            return known
-        low, step = known, 1024
-        high = low + step
-        while await self._above(high):
-            low, step = high, step * 2
-            high = low + step
-        while high - low > 1:  # tickets above low, none above high
-            middle = (low + high) // 2
-            low, high = (middle, high) if await self._above(middle) else (low, middle)
-        return high
+        return await newest_id(self.client, "Tickets", created_field="createDate", since=since)
 
     async def _housekeeping(self) -> None:
         if time.monotonic() - self._forgot_at < _FORGET_EVERY:

@@ -19,8 +19,11 @@ from autotask.tools import Actor, ToolError
 from ..commands import Command
 from ..messages import ChatSurface, Conversation, IncomingMessage, Reply
 from ..storage import Database, Subscription
+from ._assignments import Assignments
 from ._dispatcher import Dispatcher
 from ._filters import AlertFilters, resolve_filters
+from ._notes import NOTES_CURSOR, CustomerNotes
+from ._notices import Notices
 from ._poller import Poller, lease_ttl_for
 from ._webhook import WebhookReceiver
 
@@ -35,13 +38,38 @@ PLANNER_NOTE = (
     "about new tickets in this channel, reply with the exact command to type, for example "
     'alerts on queue "Service Desk" priority High (filters: queue, priority — that level or '
     "above —, company, type, status); `alerts list` shows the channel's alerts and `alerts off` "
-    "stops them."
+    "stops them. Personal notices are commands too, said in the direct chat with the bot: "
+    "`notify me when a ticket is assigned to me`, `notify me about customer notes` (on the "
+    "tickets assigned to them), `notifications` lists them, `stop notifying me` ends them."
 )
 
 
 def channel_of(conversation: Conversation) -> Conversation:
     """The channel a conversation (or a thread in it) belongs to."""
     return conversation.model_copy(update={"thread_id": None})
+
+
+def _subscribed(filters: AlertFilters) -> str:
+    if filters.kind == "assigned":
+        return (
+            f"You will get a message here for {filters.describe()}: new ones and ones "
+            "reassigned, once per assignment. `notifications` lists them; `stop notifying me` "
+            "ends them."
+        )
+    if filters.kind == "customer_note":
+        return (
+            f"You will get a message here for {filters.describe()}, once per note. "
+            "`stop notifying me about customer notes` ends them."
+        )
+    return (
+        f"This channel will get an alert for each new ticket: {filters.describe()}. "
+        "`alerts list` shows this channel's alerts; `alerts off` stops them."
+    )
+
+
+def _kind_of(subscription: Subscription) -> str | None:
+    filters = _filters_of(subscription)
+    return filters.kind if filters is not None else None
 
 
 def _filters_of(subscription: Subscription) -> AlertFilters | None:
@@ -67,14 +95,22 @@ class AlertService:
         self.engine = engine
         self.db: Database = engine.db
         self.dispatcher = Dispatcher(engine, surfaces, digest_after=settings.digest_after)
+        self.notices = Notices(engine, self.dispatcher)
+        self.assignments = Assignments(engine, self.notices)
+        self.notes = CustomerNotes(engine, self.notices)
         self.poller = Poller(
             engine,
             self.dispatcher,
             holder=holder,
             lease_ttl=lease_ttl or lease_ttl_for(settings.poll_seconds),
             clock=lease_clock,
+            notices=self.notices,
+            assignments=self.assignments,
+            notes=self.notes,
         )
-        self.webhooks = WebhookReceiver(engine, self.dispatcher, secret=settings.webhook_secret)
+        self.webhooks = WebhookReceiver(
+            engine, self.dispatcher, secret=settings.webhook_secret, assignments=self.assignments
+        )
 
     async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply:
         """``alerts on …``, ``alerts off``, ``alerts list`` for the channel of ``message``."""
@@ -83,7 +119,8 @@ class AlertService:
             words = command.alert_filters or {}
             return await self.subscribe(channel, actor, words, user_id=message.user_id)
         if command.intent == "alerts_off":
-            return await self.unsubscribe(channel)
+            kind = (command.alert_filters or {}).get("notify")
+            return await self.unsubscribe(channel, kind=kind)
         return await self.listing(channel)
 
     async def subscribe(
@@ -108,6 +145,7 @@ class AlertService:
             known = _filters_of(existing)
             if known is not None and known.same_as(filters):
                 return Reply(text=f"This channel already gets alerts for {filters.describe()}.")
+        filters = await self._starting_point(filters)
         await self.db.alerts.subscribe(
             channel,
             filters.model_dump(mode="json"),
@@ -115,28 +153,42 @@ class AlertService:
             created_by_user_id=user_id,
             now=self.engine.clock(),
         )
-        return Reply(
-            text=f"This channel will get an alert for each new ticket: {filters.describe()}. "
-            "`alerts list` shows this channel's alerts; `alerts off` stops them."
-        )
+        return Reply(text=_subscribed(filters))
+
+    async def _starting_point(self, filters: AlertFilters) -> AlertFilters:
+        """Where a personal subscription starts: after what the technician already has (their
+        tickets as they are now), after the newest customer note."""
+        if filters.kind == "assigned" and filters.assigned_id is not None:
+            await self.assignments.baseline(filters.assigned_id)
+        if filters.kind == "customer_note":
+            newest = await self.notes.newest_note_id()
+            await self.db.alerts.set_cursor(newest, NOTES_CURSOR)
+            filters = filters.model_copy(update={"since_note_id": newest})
+        return filters
 
     async def _refusal(self, channel: Conversation) -> str | None:
         """Whether the platform lets the bot post alerts in ``channel`` (asked, where it can)."""
         check = getattr(self.dispatcher.surfaces.get(channel.platform), "alerts_refusal", None)
         return None if check is None else await check(channel)
 
-    async def unsubscribe(self, channel: Conversation) -> Reply:
-        removed = await self.db.alerts.unsubscribe(channel)
-        if not removed:
-            return Reply(text="This channel has no new-ticket alerts.")
+    async def unsubscribe(self, channel: Conversation, *, kind: str | None = None) -> Reply:
+        """Stop every subscription of the channel, or only its customer-note notices."""
+        subscriptions = await self.db.alerts.subscriptions(channel)
+        chosen = [s for s in subscriptions if kind is None or _kind_of(s) == kind]
+        if not chosen:
+            what = "customer-note notices" if kind else "new-ticket alerts"
+            return Reply(text=f"This channel has no {what}.")
+        removed = await self.db.alerts.unsubscribe(channel, only=[s.id for s in chosen])
         plural = "s" if removed != 1 else ""
-        return Reply(text=f"Stopped {removed} new-ticket alert{plural} in this channel.")
+        if all(_kind_of(s) == "new_ticket" for s in chosen):
+            return Reply(text=f"Stopped {removed} new-ticket alert{plural} in this channel.")
+        return Reply(text=f"Stopped {removed} notification{plural} here.")
 
     async def listing(self, channel: Conversation) -> Reply:
         subscriptions = await self.db.alerts.subscriptions(channel)
         if not subscriptions:
             return Reply(text=f"This channel has no new-ticket alerts. Start them with {EXAMPLE}.")
-        lines = ["New-ticket alerts in this channel:"]
+        lines = ["Alerts and notifications here:"]
         for subscription in subscriptions:
             filters = _filters_of(subscription)
             shown = filters.describe() if filters else "(unreadable filters; turn off and on again)"

@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict
 
 from autotask.tools import ToolContext, link
 
-__all__ = ["ALERT_FIELDS", "EXCERPT_CHARS", "AlertTicket", "alert_tickets", "excerpt"]
+__all__ = [
+    "ALERT_FIELDS",
+    "EXCERPT_CHARS",
+    "AlertTicket",
+    "alert_tickets",
+    "excerpt",
+    "moment_of",
+]
 
 Record = dict[str, Any]
 
@@ -67,7 +74,8 @@ def excerpt(text: object, limit: int = EXCERPT_CHARS) -> str | None:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def _when(value: object) -> datetime | None:
+def moment_of(value: object) -> datetime | None:
+    """An Autotask date-time (``2026-11-25T09:30:00.000Z``) as an aware datetime, or None."""
     if not value:
         return None
     try:
@@ -104,7 +112,7 @@ async def alert_tickets(ctx: ToolContext, records: Sequence[Record]) -> list[Ale
                 queue=schema.label("queueID", record.get("queueID")),
                 status=schema.label("status", record.get("status")),
                 ticket_type=schema.label("ticketType", record.get("ticketType")),
-                created=_when(record.get("createDate")),
+                created=moment_of(record.get("createDate")),
                 excerpt=excerpt(record.get("description")),
                 assigned_id=assigned,
                 assigned=people.get(assigned) if assigned is not None else None,

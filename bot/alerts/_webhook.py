@@ -1,10 +1,12 @@
 """Autotask ticket webhooks: a faster path into the same dispatcher as the poll (API-NOTES §8).
 
 A callout is trusted only when ``X-Hook-Signature`` equals ``sha1=`` + Base64(HMAC-SHA1(secret,
-raw body)), compared in constant time over the exact bytes received. Then: only ``Create`` events
-of tickets matter; a change made by the bot's own API user is ignored; an event seen before
-(``Guid:SequenceNumber``) is ignored. What is left is fetched and delivered like a polled ticket,
-and the poll still sweeps every ticket, so a lost callout costs latency, never an alert.
+raw body)), compared in constant time over the exact bytes received. Then: ``Create`` events of
+tickets matter, and ``Update`` events whose ``Fields`` carry ``AssignedResourceID`` (a
+reassignment, for the "assigned to me" notices); a change made by the bot's own API user is
+ignored; an event seen before (``Guid:SequenceNumber``) is ignored. What is left is fetched and
+delivered like a polled ticket, and the poll still sweeps, so a lost callout costs latency, never
+an alert.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from autotask import NotFoundError
 from autotask.tools import ToolContext
 
 from ..storage import Database
+from ._assignments import Assignments
 from ._dispatcher import Dispatcher, DispatchReport
+from ._matcher import load_subscriptions
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -88,6 +92,16 @@ class TicketEvent(BaseModel):
     person_id: int | None = Field(
         default=None, validation_alias=AliasChoices("PersonID", "PersonId", "personId")
     )
+    fields: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("Fields", "fields")
+    )
+
+    @property
+    def reassigned(self) -> bool:
+        """An update that changed the assigned resource (the field is named in ``Fields``)."""
+        return self.action.lower() == "update" and any(
+            name.lower() == "assignedresourceid" for name in self.fields
+        )
 
     @property
     def key(self) -> str:
@@ -114,10 +128,12 @@ class WebhookReceiver:
         *,
         secret: SecretStr | None,
         clock: Callable[[], datetime] | None = None,
+        assignments: Assignments | None = None,
     ) -> None:
         self.engine = engine
         self.db: Database = engine.db
         self.dispatcher = dispatcher
+        self.assignments = assignments
         self.secret = secret
         self.clock = clock or engine.clock
         self._api_resource: int | None = None
@@ -151,7 +167,8 @@ class WebhookReceiver:
         except (ValueError, ValidationError):  # signed, so Autotask's: a retry would not help
             logger.warning("a signed ticket webhook could not be read; ignored")
             return WebhookVerdict(status=200, outcome="invalid"), None
-        if event.entity_type.lower() != "ticket" or event.action.lower() != "create":
+        wanted = event.action.lower() == "create" or event.reassigned
+        if event.entity_type.lower() != "ticket" or not wanted:
             return WebhookVerdict(status=200, outcome="ignored", ticket_id=event.id), None
         if event.person_id is not None and event.person_id == await self.api_resource_id():
             return WebhookVerdict(status=200, outcome="ignored", ticket_id=event.id), None
@@ -160,11 +177,18 @@ class WebhookReceiver:
         return WebhookVerdict(status=200, outcome="accepted", ticket_id=event.id), event
 
     async def process(self, event: TicketEvent) -> DispatchReport:
-        """Fetch the new ticket and deliver it like a polled one."""
+        """Fetch the ticket and deliver it like a polled one: a new ticket to the channels'
+        alerts, and to whoever is watching who it is assigned to."""
         client = self.engine.tenant.client
         try:
             record = await client.get("Tickets", event.id)
         except NotFoundError:
             logger.info("webhook ticket %s is gone; nothing to alert", event.id)
             return DispatchReport()
-        return await self.dispatcher.deliver([record])
+        watched = await load_subscriptions(self.db.alerts)
+        report = DispatchReport()
+        if event.action.lower() == "create":
+            report.add(await self.dispatcher.deliver([record], watched))
+        if self.assignments is not None:
+            report.add(await self.assignments.observe([record], watched, full=True))
+        return report

@@ -145,8 +145,13 @@ _SECTIONS: tuple[tuple[str, tuple[Form, ...]], ...] = (
         Form("my work", "your open tickets most urgent first, what is due today, the time you "
              "logged today and your timer", ("my work",)),
         Form("notify me when a ticket is assigned to me / stop notifying me",
-             "in your direct chat with the bot: new tickets assigned to you, each once",
+             "in your direct chat with the bot: tickets assigned to you, new or reassigned, "
+             "once per assignment",
              ("notify me when a ticket is assigned to me", "stop notifying me")),
+        Form("notify me about customer notes / stop notifying me about customer notes",
+             "a customer's note (portal or e-mail reply) on a ticket assigned to you, once per "
+             "note", ("tell me when customers reply on my tickets",
+                      "notify me about customer notes")),
     )),
     ("This channel's company", (
         Form("link this channel to <company> / this channel is for <company> / unlink channel / "

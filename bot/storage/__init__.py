@@ -3,7 +3,7 @@
 Open with ``await Database.open(url)``, then ``await db.migrate()``. Each concern has its store:
 ``db.plans``, ``db.audit``, ``db.identities``, ``db.channels``, ``db.history``, ``db.references``,
 ``db.addresses``, ``db.alerts``, ``db.leases``, ``db.credentials``, ``db.timers``,
-``db.deliveries``, ``db.exports``. All times are timezone-aware UTC datetimes.
+``db.deliveries``, ``db.exports``, ``db.notices``. All times are timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ._exports import CHUNK_BYTES, DEFAULT_EXPORT_RETENTION, ExportStore, Stored
 from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
+from ._notices import Assignee, NoticeStore
 from ._plans import PlanStatus, PlanStore, StoredPlan
 from ._references import ReferenceStore
 from ._tables import StorageError
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_EXPORT_RETENTION",
     "AddressStore",
     "AlertStore",
+    "Assignee",
     "AuditEvent",
     "AuditLog",
     "ChannelCompany",
@@ -44,6 +46,7 @@ __all__ = [
     "HistoryStore",
     "IdentityStore",
     "LeaseStore",
+    "NoticeStore",
     "PersonalAddress",
     "PlanStatus",
     "PlanStore",

@@ -101,19 +101,27 @@ class AlertStore:
         async with self._gateway.write() as conn:
             return int((await conn.execute(stmt)).scalar_one())
 
-    async def unsubscribe(self, conversation: Conversation) -> int:
-        """Deactivate every subscription of the conversation; returns how many there were."""
-        return len(await self.deactivate(conversation))
+    async def unsubscribe(
+        self, conversation: Conversation, *, only: Sequence[int] | None = None
+    ) -> int:
+        """Deactivate every subscription of the conversation (or only those of ``only``, by id);
+        returns how many there were."""
+        return len(await self.deactivate(conversation, only=only))
 
-    async def deactivate(self, conversation: Conversation) -> list[Subscription]:
-        """Deactivate every subscription of the conversation; returns those this call turned
-        off (of two replicas doing it at once, each subscription is returned to one)."""
+    async def deactivate(
+        self, conversation: Conversation, *, only: Sequence[int] | None = None
+    ) -> list[Subscription]:
+        """Deactivate every subscription of the conversation (or only those of ``only``);
+        returns those this call turned off (of two replicas doing it at once, each subscription
+        is returned to one)."""
         stmt = (
             update(_subs)
             .where(_in(conversation), _subs.c.active)
             .values(active=False)
             .returning(*_subs.c)
         )
+        if only is not None:
+            stmt = stmt.where(_subs.c.id.in_(list(only)))
         async with self._gateway.write() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
         return sorted((Subscription.model_validate(dict(row)) for row in rows), key=lambda s: s.id)

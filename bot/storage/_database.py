@@ -33,6 +33,7 @@ from ._history import HistoryStore
 from ._identities import IdentityStore
 from ._leases import LeaseStore
 from ._migrations import migrate
+from ._notices import NoticeStore
 from ._plans import PlanStore
 from ._references import ReferenceStore
 from ._tables import StorageError
@@ -167,6 +168,7 @@ class Database:
         self.credentials = CredentialStore(gateway, credential_key)
         self.deliveries = DeliveryStore(gateway)
         self.exports = ExportStore(gateway)
+        self.notices = NoticeStore(gateway)
 
     @classmethod
     async def open(cls, url: str, *, credential_key: bytes | str | None = None) -> Database:

@@ -264,6 +264,31 @@ def _v6_personal_addresses(conn: Connection) -> None:
     meta.create_all(conn, checkfirst=False)
 
 
+def _v7_personal_notices(conn: Connection) -> None:
+    meta = MetaData()
+    Table("alert_subscriptions", meta, Column("id", Id, primary_key=True))
+    Table(
+        "alert_notices", meta,
+        Column("subscription_id", Id, ForeignKey("alert_subscriptions.id", ondelete="CASCADE"),
+               primary_key=True, autoincrement=False),
+        Column("key", Text, primary_key=True),
+        Column("ticket_id", BigInteger, nullable=False),
+        Column("claimed_at", UTCDateTime, nullable=False),
+        Column("delivered_at", UTCDateTime),
+        Column("message", Json),
+    )  # fmt: skip
+    Table(
+        "ticket_assignees", meta,
+        Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
+        Column("resource_id", BigInteger),
+        Column("modified_ms", BigInteger, nullable=False),
+        Column("changes", Integer, nullable=False),
+        Column("flip_token", Text),
+    )  # fmt: skip
+    meta.tables["alert_notices"].create(conn, checkfirst=False)
+    meta.tables["ticket_assignees"].create(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _v1_initial_schema),
     Migration(2, "timers", _v2_timers),
@@ -271,6 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "exports and link-signing keys", _v4_exports),
     Migration(5, "channel companies", _v5_channel_companies),
     Migration(6, "subscribers' personal addresses", _v6_personal_addresses),
+    Migration(7, "personal notices and ticket assignees", _v7_personal_notices),
 )
 
 

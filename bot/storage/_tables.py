@@ -36,6 +36,7 @@ __all__ = [
     "UTCDateTime",
     "alert_cursors",
     "alert_deliveries",
+    "alert_notices",
     "alert_subscriptions",
     "audit_events",
     "channel_companies",
@@ -52,6 +53,7 @@ __all__ = [
     "platform_deliveries",
     "schema_migrations",
     "signing_keys",
+    "ticket_assignees",
     "timers",
     "webhook_events",
 ]
@@ -244,6 +246,27 @@ alert_subscriptions = Table(
     Index("ix_alert_subscriptions_conversation", "platform", "conversation_id"),
 )
 
+
+def _subscription_key() -> Column[int]:
+    """The subscription a delivery row belongs to (gone with it)."""
+    return Column(
+        "subscription_id",
+        Id,
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
+def _delivery_state() -> tuple[Column[Any], ...]:
+    """When a delivery was claimed and posted, and where it went (to update the message)."""
+    return (
+        Column("claimed_at", UTCDateTime, nullable=False),
+        Column("delivered_at", UTCDateTime),
+        Column("message", Json),
+    )
+
+
 alert_cursors = Table(
     "alert_cursors",
     metadata,
@@ -254,17 +277,28 @@ alert_cursors = Table(
 alert_deliveries = Table(
     "alert_deliveries",
     metadata,
-    Column(
-        "subscription_id",
-        Id,
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _subscription_key(),
     Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("claimed_at", UTCDateTime, nullable=False),
-    Column("delivered_at", UTCDateTime),
-    Column("message", Json),
+    *_delivery_state(),
+)
+
+alert_notices = Table(
+    "alert_notices",
+    metadata,
+    _subscription_key(),
+    Column("key", Text, primary_key=True),
+    Column("ticket_id", BigInteger, nullable=False),
+    *_delivery_state(),
+)
+
+ticket_assignees = Table(
+    "ticket_assignees",
+    metadata,
+    Column("ticket_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("resource_id", BigInteger),
+    Column("modified_ms", BigInteger, nullable=False),
+    Column("changes", Integer, nullable=False),
+    Column("flip_token", Text),
 )
 
 webhook_events = Table(

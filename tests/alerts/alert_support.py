@@ -109,8 +109,9 @@ def alert_cards(posted: RecordingSurface | list[Reply]) -> list[Card]:
 
 
 def ticket_of(card: Card) -> str:
-    """The ticket number an alert card is about."""
-    return card.title.removeprefix("New ticket ")
+    """The ticket number an alert card is about ("New ticket T…", "Assigned to …: T…",
+    "Customer note on T…")."""
+    return card.title.split()[-1]
 
 
 def click(card: Card, email: str, room: Conversation = ROOM, action: str = "assign_to_me") -> Click:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from alert_support import Alerts, alert_cards, message, open_ticket, technicians, ticket_of
 from engine_support import RecordingSurface
 
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
 from bot.alerts import resolve_filters
+from bot.commands import parse_command
 from bot.messages import Conversation
 from bot.storage import Database
 
@@ -72,6 +74,37 @@ async def test_a_webhook_brings_it_first_and_the_poll_does_not_repeat_it(
         await bot.settle(sandbox)
         assert [c for c, _, _ in bot.surface.posts] == [DM], "delivered by the callout"
         report = await bot.part.service.poller.cycle()
-        assert report.delivery.already == 1 and len(bot.surface.posts) == 1
+        assert report.changed >= 1 and report.notices.alerts == 0 and len(bot.surface.posts) == 1
         number = sandbox.get_record("Tickets", mine)["ticketNumber"]  # type: ignore[index]
         assert [ticket_of(card) for card in alert_cards(bot.surface)] == [number]
+
+
+NOTES = {"assigned": "me", "notify": "customer_note"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "intent", "words"),
+    [
+        ("notify me when a ticket is assigned to me", "alerts_on", {"assigned": "me"}),
+        ("Ping me when tickets get reassigned to me", "alerts_on", {"assigned": "me"}),
+        ("tell me when customers reply on my tickets", "alerts_on", NOTES),
+        ("notify me about customer notes", "alerts_on", NOTES),
+        ("notify me when my tickets get a customer note", "alerts_on", NOTES),
+        ("let me know when a client replies to my tickets", "alerts_on", NOTES),
+        ("stop notifying me", "alerts_off", None),
+        ("notifications off", "alerts_off", None),
+        ("stop notifying me about customer notes", "alerts_off", {"notify": "customer_note"}),
+        ("notifications", "alerts_list", None),
+    ],
+)
+def test_the_phrasings_a_technician_types(typed: str, intent: str, words: object) -> None:
+    command = parse_command(typed)
+    assert (command.intent, command.alert_filters) == (intent, words)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["tell me the customer notes on T20261125.0042", "tell me the contact email of Contoso"],
+)
+def test_questions_about_one_record_are_not_subscriptions(typed: str) -> None:
+    assert parse_command(typed).intent not in {"alerts_on", "alerts_off"}

@@ -193,7 +193,7 @@ async def test_the_install_sends_what_autotask_declares(sandbox: Sandbox, tenant
     writes = [r for r in sandbox.requests if r.method == "POST" and "TicketWebhooks" in r.path]
     assert set(writes[0].body) <= webhook_model
     assert writes[0].body["isSubscribedToCreateEvents"] is True
-    assert writes[0].body["isSubscribedToUpdateEvents"] is False
+    assert writes[0].body["isSubscribedToUpdateEvents"] is True  # reassignments only: below
     assert writes[0].body["deactivationUrl"].endswith("/ticket/deactivated")
     assert all(set(w.body) <= field_model for w in writes[1:])
     assert installed.fields == [
@@ -203,9 +203,10 @@ async def test_the_install_sends_what_autotask_declares(sandbox: Sandbox, tenant
         "Priority",
         "QueueID",
         "Status",
+        "AssignedResourceID",
     ]
     subscribed = [w.body["fieldID"] for w in writes[1:] if w.body["isSubscribedField"]]
-    assert subscribed == [5]  # Status, by this tenant's picklist
+    assert subscribed == [86]  # AssignedResourceID, by this tenant's picklist
     with pytest.raises(ValueError, match="absolute http"):
         await install_ticket_webhook(tenant.client, "/relative", secret=SECRET)
     with pytest.raises(ValueError, match="10 to 64"):

@@ -1,0 +1,126 @@
+"""Customer notes on my tickets: one compact notice per note in my direct chat, through the poll
+of TicketNotes against the sandbox server; never for a technician's note or someone else's
+ticket, never twice for a second cycle, a second replica or a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from alert_support import Alerts, alert_cards, company_id, message, open_ticket, technicians
+from engine_support import RecordingSurface
+
+from autotask import Filter, Query
+from autotask.sandbox import Sandbox
+from autotask.tools import Tenant, actor_of
+from bot.alerts import NOTES_CURSOR
+from bot.messages import Conversation
+
+DM = Conversation(platform="test", conversation_id="D-NOTES")
+LONG = "Still broken\x07 after the reboot. " * 30
+
+
+def role_of(box: Sandbox, resource: dict[str, Any]) -> int:
+    return int(next(r["roleID"] for r in box.records("ResourceServiceDeskRoles")
+                    if r["resourceID"] == resource["id"] and r["isActive"]))  # fmt: skip
+
+
+def contact_of(box: Sandbox, company: str = "Contoso") -> dict[str, Any]:
+    cid = company_id(box, company)
+    return next(c for c in box.records("Contacts") if c["companyID"] == cid and c["isActive"])
+
+
+async def add_note(
+    tenant: Tenant, ticket_id: int, *, title: str, text: str, contact: int | None = None
+) -> int:
+    """A note as the client portal or the e-mail processor adds it (by a contact), or as a
+    technician writes it (no contact)."""
+    body: dict[str, Any] = {"title": title, "description": text, "noteType": 1, "publish": 1}
+    if contact is not None:
+        body["createdByContactID"] = contact
+    return await tenant.client.create(f"Tickets/{ticket_id}/Notes", body)
+
+
+async def mine_and_theirs(tenant: Tenant, box: Sandbox) -> tuple[int, int]:
+    me, other = technicians(box)[0], technicians(box)[1]
+    mine = await open_ticket(tenant.client, box, title="VPN drops every hour",
+                             assignedResourceID=me["id"], assignedResourceRoleID=role_of(box, me))  # fmt: skip
+    theirs = await open_ticket(tenant.client, box, title="Theirs",
+                               assignedResourceID=other["id"],
+                               assignedResourceRoleID=role_of(box, other))  # fmt: skip
+    return mine, theirs
+
+
+async def test_a_customer_note_on_my_ticket_reaches_me_once_as_a_compact_card(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
+) -> None:
+    alerts = make_alerts()
+    me = technicians(sandbox)[0]
+    mine, theirs = await mine_and_theirs(tenant, sandbox)
+    contact = contact_of(sandbox)
+    await add_note(tenant, mine, title="Before", text="old news", contact=contact["id"])
+    surface = RecordingSurface()
+    said = message("tell me when customers reply on my tickets", str(me["email"]), room=DM)
+    await alerts.engine.handle(said, surface)
+    assert "customer notes on tickets assigned to" in (surface.last.text or "")
+    await alerts.service.poller.cycle()
+    assert alerts.surface.posts == [], "a note from before the subscription is not news"
+
+    note = await add_note(tenant, mine, title="Re: VPN", text=LONG, contact=contact["id"])
+    await add_note(tenant, mine, title="Internal", text="checked the logs")  # a technician's
+    await add_note(tenant, theirs, title="Re: other", text="hello", contact=contact["id"])
+    report = await alerts.service.poller.cycle()
+    await alerts.service.poller.cycle()
+    assert report.notes == 2 and report.notices.alerts == 1
+    assert await alerts.db.alerts.cursor(NOTES_CURSOR) is not None
+    (card,) = alert_cards(alerts.surface)
+    assert [c for c, _, _ in alerts.surface.posts] == [DM]
+    ticket = sandbox.get_record("Tickets", mine)
+    assert ticket is not None and card.title == f"Customer note on {ticket['ticketNumber']}"
+    assert card.subtitle == "VPN drops every hour" and card.untrusted
+    facts = {f.label: f.value for f in card.facts}
+    name = f"{contact['firstName']} {contact['lastName']}"
+    assert facts["Company"] == "Contoso" and facts["Note"] == "Re: VPN" and facts["From"] == name
+    assert card.text is not None and card.text.startswith("Still broken after the reboot.")
+    assert len(card.text) <= 201 and card.text.endswith("…") and "\x07" not in card.text
+    assert card.link is not None and f"TicketID={mine}" in card.link.url
+    (subscription,) = await alerts.db.alerts.subscriptions(DM)
+    claimed = await alerts.db.notices.notice(subscription.id, f"note:{note}")
+    assert claimed is not None and claimed["delivered_at"] is not None
+
+    restarted = make_alerts(holder="holder-a")
+    await restarted.service.poller.cycle()
+    assert restarted.surface.posts == []
+
+    stop = message("stop notifying me about customer notes", str(me["email"]), room=DM)
+    await alerts.engine.handle(stop, surface)
+    assert "Stopped 1 notification" in (surface.last.text or "")
+    await add_note(tenant, mine, title="Re: VPN 2", text="any news?", contact=contact["id"])
+    await alerts.service.poller.cycle()
+    assert len(alerts.surface.posts) == 1
+
+
+async def test_two_replicas_deliver_each_customer_note_once(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant, any_db_url: str,
+    open_db: Callable[[str], Any],
+) -> None:  # fmt: skip
+    a = make_alerts(database=await open_db(any_db_url), holder="replica-a")
+    b = make_alerts(database=await open_db(any_db_url), holder="replica-b")
+    me = technicians(sandbox)[0]
+    mine, _ = await mine_and_theirs(tenant, sandbox)
+    await a.service.subscribe(DM, actor_of(me), {"assigned": "me", "notify": "customer_note"})
+    contact = contact_of(sandbox)["id"]
+    notes = [await add_note(tenant, mine, title=f"Reply {n}", text="…", contact=contact)
+             for n in range(3)]  # fmt: skip
+    read = await tenant.client.query("TicketNotes", Query(filter=(Filter.in_("id", notes),)))  # type: ignore[arg-type]
+    from bot.alerts import load_subscriptions
+
+    reports = await asyncio.gather(
+        a.service.notes.deliver(read, await load_subscriptions(a.db.alerts)),
+        b.service.notes.deliver(read, await load_subscriptions(b.db.alerts)),
+    )
+    assert sum(r.alerts for r in reports) == 3 and sum(r.already for r in reports) == 3
+    titles = sorted(f.value for c in alert_cards(a.surface) + alert_cards(b.surface)
+                    for f in c.facts if f.label == "Note")  # fmt: skip
+    assert titles == ["Reply 0", "Reply 1", "Reply 2"]
