@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine_support import RecordingSurface
+from notice_support import technicians
 
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
@@ -46,19 +47,6 @@ def pick(box: Sandbox, field: str, label: str) -> int:
 
 def company_id(box: Sandbox, name: str) -> int:
     return next(int(c["id"]) for c in box.records("Companies") if c["companyName"] == name)
-
-
-def technicians(box: Sandbox) -> list[dict[str, Any]]:
-    """Active resources who may be impersonated and hold a service desk role."""
-    with_roles = {r["resourceID"] for r in box.records("ResourceServiceDeskRoles") if r["isActive"]}
-    return [
-        r
-        for r in box.records("Resources")
-        if r["isActive"]
-        and r["licenseType"] != 7
-        and r["userName"] != box.config.username
-        and r["id"] in with_roles
-    ]
 
 
 async def open_ticket(

@@ -8,8 +8,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from alert_support import Alerts, alert_cards, company_id, message, open_ticket, technicians
+from alert_support import Alerts, alert_cards, message, open_ticket, technicians
 from engine_support import RecordingSurface
+from notice_support import add_note, assigned_to, contact_of
 
 from autotask import Filter, Query
 from autotask.sandbox import Sandbox
@@ -21,34 +22,12 @@ DM = Conversation(platform="test", conversation_id="D-NOTES")
 LONG = "Still broken\x07 after the reboot. " * 30
 
 
-def role_of(box: Sandbox, resource: dict[str, Any]) -> int:
-    return int(next(r["roleID"] for r in box.records("ResourceServiceDeskRoles")
-                    if r["resourceID"] == resource["id"] and r["isActive"]))  # fmt: skip
-
-
-def contact_of(box: Sandbox, company: str = "Contoso") -> dict[str, Any]:
-    cid = company_id(box, company)
-    return next(c for c in box.records("Contacts") if c["companyID"] == cid and c["isActive"])
-
-
-async def add_note(
-    tenant: Tenant, ticket_id: int, *, title: str, text: str, contact: int | None = None
-) -> int:
-    """A note as the client portal or the e-mail processor adds it (by a contact), or as a
-    technician writes it (no contact)."""
-    body: dict[str, Any] = {"title": title, "description": text, "noteType": 1, "publish": 1}
-    if contact is not None:
-        body["createdByContactID"] = contact
-    return await tenant.client.create(f"Tickets/{ticket_id}/Notes", body)
-
-
 async def mine_and_theirs(tenant: Tenant, box: Sandbox) -> tuple[int, int]:
     me, other = technicians(box)[0], technicians(box)[1]
     mine = await open_ticket(tenant.client, box, title="VPN drops every hour",
-                             assignedResourceID=me["id"], assignedResourceRoleID=role_of(box, me))  # fmt: skip
+                             **assigned_to(box, me))  # fmt: skip
     theirs = await open_ticket(tenant.client, box, title="Theirs",
-                               assignedResourceID=other["id"],
-                               assignedResourceRoleID=role_of(box, other))  # fmt: skip
+                               **assigned_to(box, other))  # fmt: skip
     return mine, theirs
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from alert_support import Alerts, alert_cards, message, open_ticket, technicians, ticket_of
 from engine_support import RecordingSurface
+from notice_support import assigned_to
 
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
@@ -34,14 +35,10 @@ async def test_tickets_assigned_to_me_reach_my_direct_chat_once(
     assert subscription.filters["assigned_id"] == me["id"]
     await alerts.service.poller.cycle()  # the first start: no history
 
-    role = next(r["roleID"] for r in sandbox.records("ResourceServiceDeskRoles")
-                if r["resourceID"] == me["id"] and r["isActive"])  # fmt: skip
     mine = await open_ticket(tenant.client, sandbox, title="Mine",
-                             assignedResourceID=me["id"], assignedResourceRoleID=role)  # fmt: skip
-    other_role = next(r["roleID"] for r in sandbox.records("ResourceServiceDeskRoles")
-                      if r["resourceID"] == other["id"] and r["isActive"])  # fmt: skip
+                             **assigned_to(sandbox, me))  # fmt: skip
     await open_ticket(tenant.client, sandbox, title="Theirs",
-                      assignedResourceID=other["id"], assignedResourceRoleID=other_role)  # fmt: skip
+                      **assigned_to(sandbox, other))  # fmt: skip
     await open_ticket(tenant.client, sandbox, title="Nobody's")
     await alerts.service.poller.cycle()
     await alerts.service.poller.cycle()  # a second cycle delivers nothing again
@@ -67,10 +64,8 @@ async def test_a_webhook_brings_it_first_and_the_poll_does_not_repeat_it(
         await db.alerts.subscribe(DM, filters.model_dump(mode="json"), created_by="x",
                                   now=datetime.now(UTC))  # fmt: skip
         await install(tenant, bot)
-        role = next(r["roleID"] for r in sandbox.records("ResourceServiceDeskRoles")
-                    if r["resourceID"] == me["id"] and r["isActive"])  # fmt: skip
         mine = await open_ticket(tenant.client, sandbox, title="Mine by webhook",
-                                 assignedResourceID=me["id"], assignedResourceRoleID=role)  # fmt: skip
+                                 **assigned_to(sandbox, me))  # fmt: skip
         await bot.settle(sandbox)
         assert [c for c, _, _ in bot.surface.posts] == [DM], "delivered by the callout"
         report = await bot.part.service.poller.cycle()

@@ -20,6 +20,7 @@ from alert_support import (
     ticket_of,
 )
 from engine_support import RecordingSurface
+from notice_support import assigned_to, reassign
 
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
@@ -28,18 +29,6 @@ from bot.messages import Conversation
 from bot.storage import Database
 
 DM = Conversation(platform="test", conversation_id="D-REASSIGNED")
-
-
-def role_of(box: Sandbox, resource: dict[str, Any]) -> int:
-    return int(next(r["roleID"] for r in box.records("ResourceServiceDeskRoles")
-                    if r["resourceID"] == resource["id"] and r["isActive"]))  # fmt: skip
-
-
-async def reassign(tenant: Tenant, box: Sandbox, ticket_id: int, to: dict[str, Any]) -> None:
-    """What a dispatcher does in Autotask: the ticket goes to ``to`` (with their role)."""
-    dispatcher = technicians(box)[-1]
-    fields = {"assignedResourceID": to["id"], "assignedResourceRoleID": role_of(box, to)}
-    await tenant.client.update("Tickets", ticket_id, fields, impersonate=int(dispatcher["id"]))
 
 
 def number(box: Sandbox, ticket_id: int) -> str:
@@ -53,10 +42,9 @@ async def test_reassigned_to_me_once_per_assignment_and_never_what_i_had_before(
     me, other = technicians(sandbox)[0], technicians(sandbox)[1]
     await alerts.service.poller.cycle()  # the first start
     had = await open_ticket(tenant.client, sandbox, title="Already mine",
-                            assignedResourceID=me["id"], assignedResourceRoleID=role_of(sandbox, me))  # fmt: skip
+                            **assigned_to(sandbox, me))  # fmt: skip
     theirs = await open_ticket(tenant.client, sandbox, title="Theirs first",
-                               assignedResourceID=other["id"],
-                               assignedResourceRoleID=role_of(sandbox, other))  # fmt: skip
+                               **assigned_to(sandbox, other))  # fmt: skip
     surface = RecordingSurface()
     said = message("notify me when a ticket is assigned to me", str(me["email"]), room=DM)
     await alerts.engine.handle(said, surface)
@@ -104,8 +92,7 @@ async def test_two_replicas_seeing_the_same_reassignment_notice_it_once(
     me, other = technicians(sandbox)[0], technicians(sandbox)[1]
     await a.service.subscribe(DM, actor_of(me), {"assigned": "me"})
     tickets = [await open_ticket(tenant.client, sandbox, title=f"Batch {n}",
-                                 assignedResourceID=other["id"],
-                                 assignedResourceRoleID=role_of(sandbox, other))
+                                 **assigned_to(sandbox, other))
                for n in range(4)]  # fmt: skip
     for ticket_id in tickets:
         await reassign(tenant, sandbox, ticket_id, me)
@@ -132,8 +119,7 @@ async def test_an_update_callout_brings_it_at_once_and_a_redelivery_does_not_rep
         await bot.part.service.subscribe(DM, actor_of(me), {"assigned": "me"})
         await install(tenant, bot)
         theirs = await open_ticket(tenant.client, sandbox, title="Escalated to me",
-                                   assignedResourceID=other["id"],
-                                   assignedResourceRoleID=role_of(sandbox, other))  # fmt: skip
+                                   **assigned_to(sandbox, other))  # fmt: skip
         await bot.settle(sandbox)
         assert bot.surface.posts == []  # the Create callout: not mine
         await reassign(tenant, sandbox, theirs, me)
