@@ -21,7 +21,7 @@ from ..messages import ChatSurface, Conversation, IncomingMessage, Reply
 from ..storage import Database, Subscription
 from ._assignments import Assignments
 from ._dispatcher import Dispatcher
-from ._filters import AlertFilters, resolve_filters
+from ._filters import NOTICE_KINDS, AlertFilters, resolve_filters
 from ._notes import NOTES_CURSOR, CustomerNotes
 from ._notices import Notices
 from ._poller import Poller, lease_ttl_for
@@ -41,6 +41,12 @@ PLANNER_NOTE = (
     "stops them. Personal notices are commands too, said in the direct chat with the bot: "
     "`notify me when a ticket is assigned to me`, `notify me about customer notes` (on the "
     "tickets assigned to them), `notifications` lists them, `stop notifying me` ends them."
+)
+
+
+PERSONAL_HERE = (
+    "Personal notifications come to your direct chat with me, where only you read them: say "
+    "`notify me when a ticket is assigned to me` there."
 )
 
 
@@ -65,6 +71,14 @@ def _subscribed(filters: AlertFilters) -> str:
         f"This channel will get an alert for each new ticket: {filters.describe()}. "
         "`alerts list` shows this channel's alerts; `alerts off` stops them."
     )
+
+
+def _chosen(subscription: Subscription, kind: str | None, subscriber: str | None) -> bool:
+    if kind is None:
+        return True
+    mine = subscriber is None or subscription.created_by.lower() == subscriber.lower()
+    of_kind = _kind_of(subscription)
+    return mine and (of_kind == kind or (kind == "personal" and of_kind in NOTICE_KINDS))
 
 
 def _kind_of(subscription: Subscription) -> str | None:
@@ -115,12 +129,16 @@ class AlertService:
     async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply:
         """``alerts on …``, ``alerts off``, ``alerts list`` for the channel of ``message``."""
         channel = channel_of(message.conversation)
+        words = command.alert_filters or {}
         if command.intent == "alerts_on":
-            words = command.alert_filters or {}
+            if message.shared and str(words.get("assigned", "")).lower() == "me":
+                return Reply(text=PERSONAL_HERE)
             return await self.subscribe(channel, actor, words, user_id=message.user_id)
         if command.intent == "alerts_off":
-            kind = (command.alert_filters or {}).get("notify")
-            return await self.unsubscribe(channel, kind=kind)
+            kind = words.get("notify")
+            if kind is None:
+                return await self.unsubscribe(channel)
+            return await self.unsubscribe(channel, kind=str(kind), subscriber=actor.email)
         return await self.listing(channel)
 
     async def subscribe(
@@ -171,12 +189,15 @@ class AlertService:
         check = getattr(self.dispatcher.surfaces.get(channel.platform), "alerts_refusal", None)
         return None if check is None else await check(channel)
 
-    async def unsubscribe(self, channel: Conversation, *, kind: str | None = None) -> Reply:
-        """Stop every subscription of the channel, or only its customer-note notices."""
+    async def unsubscribe(
+        self, channel: Conversation, *, kind: str | None = None, subscriber: str | None = None
+    ) -> Reply:
+        """Stop every subscription of the channel; or only the personal ones (``kind``
+        "personal", or one kind) that ``subscriber`` made."""
         subscriptions = await self.db.alerts.subscriptions(channel)
-        chosen = [s for s in subscriptions if kind is None or _kind_of(s) == kind]
+        chosen = [s for s in subscriptions if _chosen(s, kind, subscriber)]
         if not chosen:
-            what = "customer-note notices" if kind else "new-ticket alerts"
+            what = "new-ticket alerts" if kind is None else "notifications of yours"
             return Reply(text=f"This channel has no {what}.")
         removed = await self.db.alerts.unsubscribe(channel, only=[s.id for s in chosen])
         plural = "s" if removed != 1 else ""

@@ -42,7 +42,7 @@ def _stop(words: list[str]) -> Command | None:
         if words[: len(start)] == start:
             rest = words[len(start) :]
             if not rest:
-                return Command(intent="alerts_off")
+                return Command(intent="alerts_off", alert_filters={"notify": "personal"})
             if _about_customer_notes(rest):
                 return Command(intent="alerts_off", alert_filters={"notify": "customer_note"})
     return None

@@ -86,8 +86,8 @@ NOTES = {"assigned": "me", "notify": "customer_note"}
         ("notify me about customer notes", "alerts_on", NOTES),
         ("notify me when my tickets get a customer note", "alerts_on", NOTES),
         ("let me know when a client replies to my tickets", "alerts_on", NOTES),
-        ("stop notifying me", "alerts_off", None),
-        ("notifications off", "alerts_off", None),
+        ("stop notifying me", "alerts_off", {"notify": "personal"}),
+        ("notifications off", "alerts_off", {"notify": "personal"}),
         ("stop notifying me about customer notes", "alerts_off", {"notify": "customer_note"}),
         ("notifications", "alerts_list", None),
     ],
@@ -103,3 +103,37 @@ def test_the_phrasings_a_technician_types(typed: str, intent: str, words: object
 )
 def test_questions_about_one_record_are_not_subscriptions(typed: str) -> None:
     assert parse_command(typed).intent not in {"alerts_on", "alerts_off"}
+
+
+async def test_stop_notifying_me_stops_only_my_own_notifications(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox
+) -> None:
+    alerts = make_alerts()
+    me, colleague = technicians(sandbox)[0], technicians(sandbox)[1]
+    surface = RecordingSurface()
+    for who, text in ((me, "notify me when a ticket is assigned to me"),
+                      (me, "notify me about customer notes"),
+                      (colleague, "notify me when a ticket is assigned to me"),
+                      (colleague, "alerts on priority High")):  # fmt: skip
+        await alerts.engine.handle(message(text, str(who["email"]), room=DM), surface)
+    assert len(await alerts.db.alerts.subscriptions(DM)) == 4
+
+    await alerts.engine.handle(message("stop notifying me", str(me["email"]), room=DM), surface)
+    assert "Stopped 2 notifications" in (surface.last.text or "")
+    left = await alerts.db.alerts.subscriptions(DM)
+    assert {(s.created_by, s.filters.get("assigned_id")) for s in left} == {
+        (colleague["email"], colleague["id"]),
+        (colleague["email"], None),
+    }
+
+
+async def test_asked_in_a_channel_it_points_to_the_direct_chat(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox
+) -> None:
+    alerts = make_alerts()
+    me = technicians(sandbox)[0]
+    surface = RecordingSurface()
+    said = message("notify me when a ticket is assigned to me", str(me["email"]))
+    await alerts.engine.handle(said.model_copy(update={"shared": True}), surface)
+    assert "direct chat" in (surface.last.text or "")
+    assert await alerts.db.alerts.subscriptions(said.conversation) == []
