@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from botbuilder.schema import (
@@ -36,12 +37,16 @@ from bot.messages import (
 
 from ..downloads import NoPublicAddress
 from ..text_safety import card_without_bidi_controls
-from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, Audience, adaptive_card
 from ._sizing import pack, trim
 
 __all__ = [
+    "NO_AUDIENCES",
     "PLATFORM",
+    "Audiences",
+    "audience_key",
     "click_of",
+    "clicked",
     "conversation_of",
     "mention_activity",
     "mentioned_people",
@@ -62,6 +67,8 @@ _MAX_ACTION = 32
 _MAX_PLAN_ID = 64
 
 LinkMaker = Callable[[FileAttachment], str | None]
+Audiences = Mapping[str, Audience]
+NO_AUDIENCES: Audiences = {}
 
 
 def _split(raw_id: str) -> tuple[str, str | None]:
@@ -179,7 +186,12 @@ def click_of(activity: Activity, email: str | None) -> Click | None:
     value = activity.value
     if not isinstance(value, dict):
         return None
-    action, plan_id = value.get("action"), value.get("plan_id")
+    return clicked(activity, email, value.get("action"), value.get("plan_id"))
+
+
+def clicked(activity: Activity, email: str | None, action: Any, plan_id: Any) -> Click | None:
+    """The click of ``action`` on plan ``plan_id`` in ``activity`` (an ``Action.Submit``'s message
+    or an ``Action.Execute``'s invoke); None when they are not a well-formed action and id."""
     if not isinstance(action, str) or not isinstance(plan_id, str):
         return None
     if not action or len(action) > _MAX_ACTION or not plan_id or len(plan_id) > _MAX_PLAN_ID:
@@ -202,17 +214,26 @@ def click_of(activity: Activity, email: str | None) -> Click | None:
     )
 
 
-def _attachment(card: Card) -> Attachment:
-    content = adaptive_card(card_without_bidi_controls(card))
+def audience_key(card: Card) -> str | None:
+    """The plan whose audience decides how ``card`` is shown: a pending change card's."""
+    if card.kind != "change" or card.status != "pending" or not card.actions:
+        return None
+    return card.actions[0].plan_id
+
+
+def _attachment(card: Card, audiences: Audiences) -> Attachment:
+    key = audience_key(card)
+    audience = audiences.get(key) if key else None
+    content = adaptive_card(card_without_bidi_controls(card), audience=audience)
     return Attachment(content_type=ADAPTIVE_CARD_CONTENT_TYPE, content=content)
 
 
-def _message(text: str | None, cards: list[Card]) -> Activity:
+def _message(text: str | None, cards: list[Card], audiences: Audiences = NO_AUDIENCES) -> Activity:
     return Activity(
         type=ActivityTypes.message,
         text=text,
         text_format="markdown" if text else None,
-        attachments=[_attachment(c) for c in cards] or None,
+        attachments=[_attachment(c, audiences) for c in cards] or None,
         attachment_layout="list" if len(cards) > 1 else None,
     )
 
@@ -237,25 +258,30 @@ def _file_card(file: FileAttachment, links: LinkMaker) -> Card:
     )
 
 
-def reply_activities(reply: Reply, links: LinkMaker) -> list[Activity]:
+def reply_activities(
+    reply: Reply, links: LinkMaker, audiences: Audiences = NO_AUDIENCES
+) -> list[Activity]:
     """The activities that show ``reply``; change cards come last, in their own message.
 
     The engine updates a change card in place (Approve/Cancel) by the id of the message that
     carries it, so that message holds only the change cards, and the answer text and other
-    cards above it stay as they were.
+    cards above it stay as they were. ``audiences``: by plan id, who a pending change card's
+    buttons are for (the card then shows everyone else a read-only view).
     """
+    build = partial(_message, audiences=audiences)
     changes = [c for c in reply.cards if c.kind == "change"]
     others = [c for c in reply.cards if c.kind != "change"]
     others += [_file_card(f, links) for f in reply.files]
-    activities = pack(_message, reply.text, others) if reply.text or others else []
+    activities = pack(build, reply.text, others) if reply.text or others else []
     if changes:
-        activities += pack(_message, None, changes)
+        activities += pack(build, None, changes)
     return activities or [_message("Done.", [])]
 
 
-def update_activity(reply: Reply, message_id: str) -> Activity:
+def update_activity(reply: Reply, message_id: str, audiences: Audiences = NO_AUDIENCES) -> Activity:
     """The replacement for a message the bot posted earlier (a change card's outcome)."""
-    activity = _message(reply.text, [trim(_message, card) for card in reply.cards])
+    build = partial(_message, audiences=audiences)
+    activity = build(reply.text, [trim(build, card) for card in reply.cards])
     activity.id = message_id
     return activity
 

@@ -5,16 +5,23 @@ Every value that comes from Autotask or from a person is a ``TextRun`` inside a
 ``[click me](https://evil.example)`` is shown as those characters, never as a link. Facts are
 laid out as a two-column table for the same reason (a FactSet's values are markdown).
 
-Buttons are ``Action.Submit``: Teams delivers the click as a message activity whose ``value`` is
-the button's ``data``, which holds only the action and the plan id. "Edit" is an
-``Action.Execute`` (Universal Actions): its ``adaptiveCard/action`` invoke is answered with the
-edit form, which replaces the card for the person who clicked (see _invokes.py).
+Buttons are ``Action.Execute`` (Universal Actions): the click is an ``adaptiveCard/action`` invoke
+whose ``verb`` is the action and whose ``data`` holds only the action and the plan id; the bot
+answers it in the HTTP response with the card as it now stands (see _invokes.py, _clicks.py). Each
+carries an ``Action.Submit`` with the same data as its ``fallback``, for a Teams client without
+Universal Actions, whose click arrives as a message activity (as from cards posted before).
+
+A pending change card is shown per person (Universal Actions' user-specific views, see
+_views.py): the card posted in the conversation is a read-only view saying who may approve, with
+a ``refresh`` whose ``userIds`` name the requester; their Teams client fetches their own view, with
+the buttons, through an automatic refresh invoke.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.messages import Card, CardAction, Fact, FieldChangeView
@@ -23,7 +30,10 @@ __all__ = [
     "ADAPTIVE_CARD_CONTENT_TYPE",
     "MAX_CARD_CHARS",
     "MAX_COLUMNS",
+    "MAX_REFRESH_USERS",
     "MAX_ROWS",
+    "REFRESH_VERB",
+    "Audience",
     "adaptive_card",
 ]
 
@@ -34,7 +44,22 @@ MAX_COLUMNS = 6  # wider tables are unreadable in a chat column
 MAX_TEXT = 2000  # characters of free text (a ticket description)
 MAX_CARD_CHARS = 20_000  # Teams refuses messages over about 28 KB; cards stay well below
 
+MAX_REFRESH_USERS = 60  # Teams runs a refresh automatically for at most 60 users of a card
+REFRESH_VERB = "refresh"
+
 Element = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a pending change card's buttons are for. ``user_ids``: the Teams users (MRIs, "29:…")
+    whose clients refresh the card to their own view; ``who``: the name shown to everyone else;
+    ``buttons``: this rendering is the view with the buttons (the requester's, an approver's)."""
+
+    user_ids: tuple[str, ...]
+    who: str
+    buttons: bool = False
+
 
 _STATUS_STYLES = {
     "pending": "emphasis",
@@ -205,31 +230,31 @@ def _body(card: Card, max_rows: int) -> list[Element]:
     return body
 
 
-def _submit(action: CardAction, title: str, style: str) -> Element:
+def _data(action: str, plan_id: str) -> dict[str, str]:
     # Only these two keys travel; the bot trusts nothing else from a click.
-    return {
-        "type": "Action.Submit",
-        "title": title,
-        "style": style,
-        "data": {"action": action.action, "plan_id": action.plan_id},
-    }
+    return {"action": action, "plan_id": plan_id}
 
 
-def _execute(action: CardAction, title: str) -> Element:
-    data = {"action": action.action, "plan_id": action.plan_id}
-    return {"type": "Action.Execute", "title": title, "verb": action.action, "data": data}
+def _execute(action: CardAction, title: str, style: str) -> Element:
+    """The button, and the same button as an ``Action.Submit`` for a client without Universal
+    Actions ("Edit" has none: its form needs them)."""
+    data = _data(action.action, action.plan_id)
+    button = {"type": "Action.Execute", "title": title, "verb": action.action, "data": data,
+              "style": style}  # fmt: skip
+    if action.action != "edit":
+        button["fallback"] = {"type": "Action.Submit", "title": title, "style": style,
+                              "data": data}  # fmt: skip
+    return button
 
 
 def _button(action: CardAction) -> Element:
-    if action.action == "edit":
-        return _execute(action, action.label)
     style = _BUTTON_STYLES[action.style]
     if not action.confirm:
-        return _submit(action, action.label, style)
+        return _execute(action, action.label, style)
     confirm = {
         "type": "AdaptiveCard",
         "body": [_run(action.confirm, weight="bolder", color="attention")],
-        "actions": [_submit(action, f"Yes, {action.label.lower()}", "destructive")],
+        "actions": [_execute(action, f"Yes, {action.label.lower()}", "destructive")],
     }
     return {"type": "Action.ShowCard", "title": f"{action.label}…", "card": confirm}
 
@@ -241,26 +266,48 @@ def _actions(card: Card) -> list[Element]:
     return actions
 
 
-def _render(card: Card, max_rows: int) -> dict[str, Any]:
+def _refresh(card: Card, audience: Audience) -> Element:
+    plan_id = card.actions[0].plan_id
+    action = {"type": "Action.Execute", "title": "Refresh", "verb": REFRESH_VERB,
+              "data": _data(REFRESH_VERB, plan_id)}  # fmt: skip
+    return {"action": action, "userIds": list(audience.user_ids[:MAX_REFRESH_USERS])}
+
+
+def _view(card: Card, audience: Audience) -> Card:
+    """The card as ``audience`` decides: with its buttons, or read-only saying who may act."""
+    if audience.buttons:
+        return card
+    waiting = (
+        f"Waiting for {audience.who} to approve, edit or cancel this change; only they or an "
+        "approver can (an approver: Refresh card in this message's menu)."
+    )
+    return card.model_copy(update={"actions": (), "notes": (waiting, *card.notes)})
+
+
+def _render(card: Card, max_rows: int, audience: Audience | None) -> dict[str, Any]:
     rendered: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA_URL,
         "version": "1.5",
         "fallbackText": card.title,
-        "body": _body(card, max_rows),
-        "msteams": {"width": "Full"},  # Teams' own extension: tables get the whole chat width
     }
+    if audience is not None and card.actions:
+        rendered["refresh"] = _refresh(card, audience)
+        card = _view(card, audience)
+    rendered["body"] = _body(card, max_rows)
+    rendered["msteams"] = {"width": "Full"}  # Teams' own extension: tables get the chat's width
     actions = _actions(card)
     if actions:
         rendered["actions"] = actions
     return rendered
 
 
-def adaptive_card(card: Card) -> dict[str, Any]:
-    """The Adaptive Card for ``card``; long tables are cut (with a note) to fit a Teams message."""
+def adaptive_card(card: Card, *, audience: Audience | None = None) -> dict[str, Any]:
+    """The Adaptive Card for ``card``; long tables are cut (with a note) to fit a Teams message.
+    With an ``audience``, a card with buttons is that audience's view of it, with a refresh."""
     max_rows = MAX_ROWS
-    rendered = _render(card, max_rows)
+    rendered = _render(card, max_rows, audience)
     while len(json.dumps(rendered)) > MAX_CARD_CHARS and max_rows > 1:
         max_rows //= 2
-        rendered = _render(card, max_rows)
+        rendered = _render(card, max_rows, audience)
     return rendered

@@ -12,10 +12,15 @@ in the shapes Teams documents:
 - ``{"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}``
   shows them a short message and leaves the card as it is.
 
-Edit: the change card's "Edit" (``Action.Execute``, verb ``edit``) is answered with the form;
-"Preview" (verb ``edit_submit``) makes the new plan: the old card turns into "replaced", the new
-preview is posted in the thread; a refused value brings the form back with the reason.
-"Back" (verb ``edit_back``) shows the pending card again.
+Approve, Cancel and Assign to me (verbs ``approve``, ``cancel``, ``assign_to_me``) run through the
+approvals and answer with the card as it now stands, or with why not (see _clicks.py). A refresh
+(verb ``refresh``, and any invoke a client sends by itself, ``trigger: "automatic"``) only reads:
+it answers with the sender's view of the card (see _views.py) and never applies anything.
+
+Edit: the change card's "Edit" (verb ``edit``) is answered with the form; "Preview" (verb
+``edit_submit``) makes the new plan: the old card turns into "replaced", the new preview is
+posted in the thread; a refused value brings the form back with the reason. "Back" (verb
+``edit_back``) shows the pending card again.
 """
 
 from __future__ import annotations
@@ -27,15 +32,18 @@ from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 
+from bot.alerts import is_alert_plan
 from bot.cards import change_card
 from bot.edits import EditSubmission
-from bot.messages import Card, MessageRef
+from bot.messages import MessageRef
 
 from ._activities import conversation_of
-from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, adaptive_card
+from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, REFRESH_VERB, adaptive_card
+from ._clicks import CLICK_VERBS, execute_click
 from ._extensions import Extensions
 from ._forms import BACK_VERB, SUBMIT_VERB, form_card, form_values
 from ._message_actions import MessageActions
+from ._views import Views
 
 if TYPE_CHECKING:
     from ._bot import TeamsBot
@@ -45,6 +53,7 @@ __all__ = ["Invokes", "card_answer", "message_answer"]
 logger = logging.getLogger(__name__)
 
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+UNKNOWN = "That button is not one I know."
 Handler = Callable[[TurnContext], Awaitable[dict[str, Any]]]
 
 
@@ -66,6 +75,7 @@ class Invokes:
     def __init__(self, bot: TeamsBot) -> None:
         self.bot = bot
         actions, extensions = MessageActions(bot), Extensions(bot)
+        self.views = Views(bot)
         self.handlers: dict[str, Handler] = {
             "adaptiveCard/action": self._card_action,
             "composeExtension/fetchTask": actions.fetch_task,
@@ -92,18 +102,36 @@ class Invokes:
         return user_id, await self.bot.members.email(turn, user_id)
 
     async def _card_action(self, turn: TurnContext) -> dict[str, Any]:
-        action = _dict(_dict(turn.activity.value).get("action"))
+        value = _dict(turn.activity.value)
+        action = _dict(value.get("action"))
         data = _dict(action.get("data"))
         verb, plan_id = str(action.get("verb") or ""), data.get("plan_id")
         if action.get("type") != "Action.Execute" or not isinstance(plan_id, str) or not plan_id:
-            return message_answer("That button is not one I know.")
+            return message_answer(UNKNOWN)
+        if verb == REFRESH_VERB or value.get("trigger") == "automatic":
+            return await self._refresh(turn, plan_id)  # a client's own invoke: only ever reads
+        if verb in CLICK_VERBS:
+            text, card = await execute_click(self.bot, turn, verb, plan_id)
+            if card is not None:
+                return card_answer(card)
+            return message_answer(text) if text else await self._refresh(turn, plan_id)
         if verb == "edit":
             return await self._form(turn, plan_id)
         if verb == SUBMIT_VERB:
             return await self._submit(turn, plan_id, form_values(data))
         if verb == BACK_VERB:
-            return await self._back(turn, plan_id)
-        return message_answer("That button is not one I know.")
+            return await self._refresh(turn, plan_id)
+        return message_answer(UNKNOWN)
+
+    async def _refresh(self, turn: TurnContext, plan_id: str) -> dict[str, Any]:
+        """The sender's view of the plan's card; nothing is changed."""
+        stored = await self.bot.engine.db.plans.get(plan_id) if len(plan_id) <= 64 else None
+        conversation = conversation_of(turn.activity)
+        if stored is None or stored.conversation.conversation_id != conversation.conversation_id:
+            return message_answer("I don't know that change; it may have been removed.")
+        if is_alert_plan(stored):
+            return message_answer(UNKNOWN)
+        return card_answer(await self.views.card_for(turn, stored))
 
     async def _form(self, turn: TurnContext, plan_id: str) -> dict[str, Any]:
         user_id, email = await self._who(turn)
@@ -112,16 +140,6 @@ class Invokes:
         if isinstance(form, str):
             return message_answer(form)
         return card_answer(form_card(form))
-
-    async def _back(self, turn: TurnContext, plan_id: str) -> dict[str, Any]:
-        stored = await self.bot.engine.db.plans.get(plan_id)
-        conversation = conversation_of(turn.activity)
-        if stored is None or stored.conversation.conversation_id != conversation.conversation_id:
-            return message_answer("I don't know that change; it may have been removed.")
-        card: Card = change_card(stored.plan, plan_id=stored.id)
-        if stored.status != "pending":
-            card = change_card(stored.plan, plan_id=stored.id, status=stored.status)
-        return card_answer(adaptive_card(card))
 
     async def _submit(
         self, turn: TurnContext, plan_id: str, values: dict[str, str | None]

@@ -112,6 +112,7 @@ def build_bot(
         addresses=runtime.db.addresses,
         app_id=runtime.settings.teams.app_id,
         downloads=downloads,
+        plans=runtime.db.plans,
     )
     bot = TeamsBot(
         runtime.engine,

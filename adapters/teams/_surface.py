@@ -21,7 +21,9 @@ from bot.storage import PersonalAddress
 
 from ..downloads import Downloads
 from ._activities import (
+    NO_AUDIENCES,
     PLATFORM,
+    Audiences,
     mention_activity,
     message_activity,
     reference_for,
@@ -30,6 +32,7 @@ from ._activities import (
 )
 from ._personal import open_personal_chat
 from ._retry import retrying
+from ._views import PlanLookup, audiences
 
 __all__ = ["AddressLookup", "ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
 
@@ -60,10 +63,14 @@ class TeamsSurface:
         addresses: AddressLookup | None = None,
         app_id: str | None = None,
         downloads: Downloads | None = None,
+        plans: PlanLookup | None = None,
     ) -> None:
+        """``plans``: where a pending change card's requester is found, to show them their
+        buttons and everyone else a read-only view (without: the buttons for everyone)."""
         self._adapter = adapter
         self._references = references
         self._addresses = addresses
+        self._plans = plans
         self._app_id = app_id
         self._downloads = downloads
         self._names: OrderedDict[str, str] = OrderedDict()
@@ -126,14 +133,18 @@ class TeamsSurface:
 
         return await self._continue(conversation, logic)
 
+    async def _audiences(self, reply: Reply) -> Audiences:
+        return NO_AUDIENCES if self._plans is None else await audiences(self._plans, reply.cards)
+
     async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
-        ids = await self._send(conversation, reply_activities(reply, self._link))
+        activities = reply_activities(reply, self._link, await self._audiences(reply))
+        ids = await self._send(conversation, activities)
         if not ids[-1]:
             raise TeamsDeliveryError("Teams accepted the message but returned no id for it")
         return MessageRef(conversation=conversation, message_id=ids[-1])
 
     async def update(self, message: MessageRef, reply: Reply) -> None:
-        activity = update_activity(reply, message.message_id)
+        activity = update_activity(reply, message.message_id, await self._audiences(reply))
 
         async def logic(turn: TurnContext) -> None:
             await retrying(lambda: turn.update_activity(activity), "update")

@@ -102,6 +102,26 @@ def click(
     return activity
 
 
+def invoke(
+    previous: dict[str, Any],
+    user: TeamsUser,
+    card_message_id: str,
+    verb: str,
+    data: dict[str, Any],
+    *,
+    trigger: str = "manual",
+) -> dict[str, Any]:
+    """What Teams sends for an ``Action.Execute`` (Universal Actions) on a card: a click
+    (``trigger`` "manual") or the client's own refresh of it ("automatic")."""
+    activity = click(previous, user, card_message_id, {})
+    activity.pop("value")
+    action = {"type": "Action.Execute", "id": "", "verb": verb, "data": data}
+    activity.update(
+        type="invoke", name="adaptiveCard/action", value={"action": action, "trigger": trigger}
+    )
+    return activity
+
+
 # -- validating what the bot emits ------------------------------------------------------------
 
 
@@ -155,7 +175,24 @@ def texts(card: dict[str, Any]) -> list[str]:
 
 
 def submit_data(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data of every ``Action.Submit``, the fallbacks of ``Action.Execute`` buttons too."""
     return [a["data"] for a in of_type(card, "Action.Submit")]
+
+
+def execute_data(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data of the card's ``Action.Execute`` buttons (not its refresh)."""
+    refresh = (card.get("refresh") or {}).get("action")
+    return [a["data"] for a in of_type(card, "Action.Execute") if a is not refresh]
+
+
+def plan_of(card: dict[str, Any]) -> str | None:
+    """The plan a change card acts on: its refresh's (a pending card's view for everyone has no
+    buttons), else its buttons'."""
+    refresh = card.get("refresh")
+    if refresh:
+        return str(refresh["action"]["data"]["plan_id"])
+    found = [d.get("plan_id") for d in execute_data(card) + submit_data(card)]
+    return next((str(p) for p in found if p), None)
 
 
 # -- PNG, read back --------------------------------------------------------------------------

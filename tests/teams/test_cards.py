@@ -146,7 +146,7 @@ def test_a_delete_asks_again_before_the_button_that_applies_it() -> None:
     assert texts(show["card"]) == ["Delete time entry 42? This cannot be undone."]
     [confirm] = of_type(show["card"], "Action.Submit")
     assert confirm["style"] == "destructive" and confirm["data"]["action"] == "approve"
-    top_level = [a for a in card["actions"] if a["type"] == "Action.Submit"]
+    top_level = [a for a in card["actions"] if a["type"] == "Action.Execute"]
     assert [a["data"]["action"] for a in top_level] == ["cancel"]
 
 

@@ -11,34 +11,27 @@ import pytest
 from botbuilder.core import serializer_helper
 from teams_connector import FakeConnector, Received
 from teams_server import BotServer
-from teams_support import TeamsUser, card_errors, channel, click, of_type, submit_data, texts
+from teams_support import (
+    TeamsUser,
+    card_errors,
+    channel,
+    click,
+    invoke,
+    of_type,
+    submit_data,
+    texts,
+)
 
 from autotask.sandbox import Sandbox
-
-
-def invoke(
-    previous: dict[str, Any], user: TeamsUser, card_message_id: str, verb: str, data: dict[str, Any]
-) -> dict[str, Any]:
-    """What Teams sends for an ``Action.Execute`` (Universal Actions) on a card."""
-    activity = click(previous, user, card_message_id, {})
-    activity.pop("value")
-    activity.update(
-        type="invoke",
-        name="adaptiveCard/action",
-        value={"action": {"type": "Action.Execute", "verb": verb, "data": data},
-               "trigger": "manual"},
-    )  # fmt: skip
-    return activity
 
 
 def _change_cards(connector: FakeConnector) -> list[tuple[Received, dict[str, Any], str]]:
     """Every change card posted so far: its message, the card, its plan id."""
     return [
-        (item, card, data["plan_id"])
+        (item, card, card["refresh"]["action"]["data"]["plan_id"])
         for item in connector.messages()
         for card in item.cards
-        for data in submit_data(card)
-        if data["action"] == "approve"
+        if card.get("refresh")
     ]
 
 
@@ -59,10 +52,14 @@ async def test_edit_form_preview_and_approve_over_http(
     server: BotServer, connector: FakeConnector, sarah: TeamsUser, sandbox: Sandbox
 ) -> None:
     question = await _ask(server, connector, sarah, sandbox)
-    carrier, card, plan_id = _change_card(connector)
-    (edit,) = of_type(card, "Action.Execute")
-    assert edit["verb"] == "edit" and edit["data"] == {"action": "edit", "plan_id": plan_id}
+    carrier, _, plan_id = _change_card(connector)
     card_id = carrier.new_id or ""
+    refresh = {"action": "refresh", "plan_id": plan_id}
+    mine = await server.send(invoke(question, sarah, card_id, "refresh", refresh,
+                                    trigger="automatic"))  # fmt: skip
+    card = mine.json()["value"]
+    (edit,) = [a for a in of_type(card, "Action.Execute") if a["verb"] == "edit"]
+    assert edit["data"] == {"action": "edit", "plan_id": plan_id}
 
     opened = await server.send(invoke(question, sarah, card_id, "edit", edit["data"]))
     assert opened.status_code == 200, opened.text
@@ -94,6 +91,9 @@ async def test_edit_form_preview_and_approve_over_http(
     (_, (new_carrier, new_card, new_plan)) = _change_cards(connector)
     assert new_plan != plan_id and card_errors(new_card) == []
     assert new_carrier.conversation_id == question["conversation"]["id"], "in the thread"
+    back = await server.send(invoke(question, sarah, card_id, "edit_back",
+                                    {"action": "edit_back", "plan_id": plan_id}))  # fmt: skip
+    assert "Replaced by an edited preview" in texts(back.json()["value"]), "Back: as it stands"
 
     before = len(sandbox.records("TimeEntries"))
     approve = {"action": "approve", "plan_id": new_plan}

@@ -13,7 +13,16 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Entity, Mention
 from engine_support import technician_email
 from support import FIXED_NOW
-from teams_support import BOT_ID, BOT_NAME, CHANNEL_ID, TENANT_ID, card_errors, submit_data, texts
+from teams_support import (
+    BOT_ID,
+    BOT_NAME,
+    CHANNEL_ID,
+    TENANT_ID,
+    card_errors,
+    plan_of,
+    submit_data,
+    texts,
+)
 
 from adapters.runtime import Runtime
 from adapters.teams import (
@@ -129,8 +138,8 @@ async def test_a_plan_is_approved_and_its_card_updated_in_place(
 ) -> None:
     adapter, bot = flow
     sent = await _say(adapter, bot, _mention("new ticket for Contoso low: toner empty"))
-    [card_message] = [a for a in sent if any(submit_data(c) for c in _cards(a))]
-    plan_id = next(d["plan_id"] for c in _cards(card_message) for d in submit_data(c))
+    [card_message] = [a for a in sent if any(plan_of(c) for c in _cards(a))]
+    plan_id = next(p for c in _cards(card_message) if (p := plan_of(c)))
     stored = await runtime.db.plans.get(plan_id)
     assert stored is not None and stored.message is not None
     card_id = stored.message.message_id
@@ -153,7 +162,7 @@ async def test_a_refusal_mentions_the_clicker_in_a_channel(
 ) -> None:
     adapter, bot = flow
     sent = await _say(adapter, bot, _mention("new ticket for Contoso low: toner empty"))
-    plan_id = next(d["plan_id"] for a in sent for c in _cards(a) for d in submit_data(c))
+    plan_id = next(p for a in sent for c in _cards(a) if (p := plan_of(c)))
 
     click = Activity(
         type="message",
@@ -202,7 +211,7 @@ async def test_a_click_by_an_unmapped_user_in_a_channel_names_no_e_mail(
 ) -> None:
     adapter, bot = flow
     sent = await _say(adapter, bot, _mention("new ticket for Contoso low: toner empty"))
-    plan_id = next(d["plan_id"] for a in sent for c in _cards(a) for d in submit_data(c))
+    plan_id = next(p for a in sent for c in _cards(a) if (p := plan_of(c)))
     members.emails["29:guest"] = "guest@customer.example"
     click = Activity(
         type="message",
@@ -318,7 +327,7 @@ async def test_a_mentioned_colleague_is_their_autotask_resource(
     sent = await _say(adapter, bot, activity)
     [card] = [c for a in sent for c in _cards(a)]
     shown = texts(card)
-    assert f"{colleague['firstName']} {colleague['lastName']}" in shown and submit_data(card)
+    assert f"{colleague['firstName']} {colleague['lastName']}" in shown and plan_of(card)
     assert PRIYA in members.asked
 
 

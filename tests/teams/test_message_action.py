@@ -8,7 +8,16 @@ from typing import Any
 
 from teams_connector import FakeConnector
 from teams_server import BotServer
-from teams_support import TeamsUser, card_errors, channel, click, of_type, submit_data, texts
+from teams_support import (
+    TeamsUser,
+    card_errors,
+    channel,
+    click,
+    of_type,
+    plan_of,
+    submit_data,
+    texts,
+)
 
 from autotask.sandbox import Sandbox
 
@@ -78,7 +87,7 @@ async def test_a_teams_message_becomes_a_ticket_preview(
     assert answer.status_code == 200 and answer.json() == {}
     (carrier,) = connector.messages()
     assert carrier.conversation_id.endswith(";messageid=" + ROOT), "in the message's thread"
-    plan = next(d for c in carrier.cards for d in submit_data(c) if d["action"] == "approve")
+    plan = {"action": "approve", "plan_id": next(p for c in carrier.cards if (p := plan_of(c)))}
     question = channel(sarah, connector.url, "x", root=ROOT)
     await server.send(click(question, sarah, carrier.new_id or "", plan))
     (ticket,) = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 from teams_support import card_errors
 
 from adapters.teams import reply_activities
+from adapters.teams._cards import Audience
 from adapters.teams._sizing import MAX_ACTIVITY_BYTES, activity_bytes
 from bot.messages import Card, CardAction, Fact, FieldChangeView, Reply
 
@@ -64,3 +65,22 @@ def test_a_change_card_keeps_every_change() -> None:
     )
     [activity] = reply_activities(Reply(cards=(card,)), lambda _: None)
     assert str(activity.attachments[0].content).count("Field ") >= 120
+
+
+def test_a_pending_change_cards_views_are_counted_in_the_size() -> None:
+    """The read-only view (its refresh and its "waiting for" note) is what is measured and sent."""
+    facts = tuple(Fact(label=f"Field {i}", value="ü" * 400) for i in range(10))
+    card = Card(
+        kind="change",
+        title="Confirm this change",
+        status="pending",
+        facts=facts,
+        text="ü" * 60_000,
+        actions=(CardAction(action="approve", plan_id="p" * 20, label="Approve"),),
+    )
+    audience = Audience(user_ids=("29:1sarah",), who="Sarah Mitchell")
+    [activity] = reply_activities(Reply(cards=(card,)), lambda _: None, {"p" * 20: audience})
+    assert activity_bytes(activity) <= MAX_ACTIVITY_BYTES
+    sent = activity.attachments[0].content
+    assert sent["refresh"]["userIds"] == ["29:1sarah"] and "Waiting for Sarah" in str(sent)
+    assert card_errors(sent) == [] and "actions" not in sent
