@@ -74,17 +74,18 @@ class ClickSurface:
 
 
 async def execute_click(
-    bot: TeamsBot, turn: TurnContext, verb: str, plan_id: Any
+    bot: TeamsBot, turn: TurnContext, verb: str, plan_id: Any, *, within: float = ANSWER_SECONDS
 ) -> tuple[str | None, dict[str, Any] | None]:
-    """Run the click; (a message for the clicker, or the card now) — both None when the click
-    was not a well-formed action, or went on in the background (then with ``SLOW``)."""
+    """Run the click; (a message for the clicker, or the card now), the message ``SLOW`` when
+    the click goes on in the background after ``within`` seconds; both None when the click
+    settled without a word for the clicker (the caller shows the card as stored)."""
     user_id = str(turn.activity.from_property.id)
     click = clicked(turn.activity, await bot.members.email(turn, user_id), verb, plan_id)
     if click is None:
         return "That button is not one I know.", None
     surface = ClickSurface(bot.surface, click)
     work = asyncio.ensure_future(bot.engine.click(click, surface))
-    done, _ = await asyncio.wait({work}, timeout=ANSWER_SECONDS)
+    done, _ = await asyncio.wait({work}, timeout=within)
     if not done:
         surface.let_go()
         bot.background.spawn(work, click.conversation, "click")

@@ -39,7 +39,7 @@ from bot.messages import MessageRef
 
 from ._activities import conversation_of
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE, REFRESH_VERB, adaptive_card
-from ._clicks import CLICK_VERBS, execute_click
+from ._clicks import ANSWER_SECONDS, CLICK_VERBS, execute_click
 from ._extensions import Extensions
 from ._forms import BACK_VERB, SUBMIT_VERB, form_card, form_values
 from ._message_actions import MessageActions
@@ -76,6 +76,7 @@ class Invokes:
         self.bot = bot
         actions, extensions = MessageActions(bot), Extensions(bot)
         self.views = Views(bot)
+        self.answer_seconds = ANSWER_SECONDS  # a click's answer waits at most this long
         self.handlers: dict[str, Handler] = {
             "adaptiveCard/action": self._card_action,
             "composeExtension/fetchTask": actions.fetch_task,
@@ -111,7 +112,9 @@ class Invokes:
         if verb == REFRESH_VERB or value.get("trigger") == "automatic":
             return await self._refresh(turn, plan_id)  # a client's own invoke: only ever reads
         if verb in CLICK_VERBS:
-            text, card = await execute_click(self.bot, turn, verb, plan_id)
+            text, card = await execute_click(
+                self.bot, turn, verb, plan_id, within=self.answer_seconds
+            )
             if card is not None:
                 return card_answer(card)
             return message_answer(text) if text else await self._refresh(turn, plan_id)

@@ -272,3 +272,24 @@ async def test_assign_to_me_on_an_alert_card_is_an_execute_answered_with_the_car
                                          take["data"]))  # fmt: skip
     assert again["type"] == MESSAGE_TYPE and "has already taken" in again["value"]
     assert len(connector.updates()) == 1
+
+
+async def test_a_slow_autotask_is_answered_in_time_and_the_card_follows(
+    server: BotServer, connector: FakeConnector, sarah: TeamsUser, sandbox: Sandbox
+) -> None:
+    """Teams sends an invoke again when it has no answer within about five seconds: a click still
+    running at the deadline is answered at once, finishes in the background, and its card update
+    reaches the conversation; the resent invoke writes nothing."""
+    question, carrier, _, plan_id = await _preview(server, connector, sarah)
+    server.part.bot.invokes.answer_seconds = 0.2
+    sandbox.set_latency(600)
+    approve = {"action": "approve", "plan_id": plan_id}
+    card_id = carrier.new_id or ""
+    answer = await _invoke(server, invoke(question, sarah, card_id, "approve", approve))
+    assert answer["type"] == MESSAGE_TYPE and "shows the outcome" in answer["value"]
+    (update,) = connector.updates()  # the send above waited for the work in the background
+    assert update.activity_id == card_id and "Done" in texts(update.cards[0])
+    sandbox.set_latency(0)
+    resent = await _invoke(server, invoke(question, sarah, card_id, "approve", approve))
+    assert resent["value"] == "This change is already applied."
+    assert len(_printer_tickets(sandbox)) == 1 and len(connector.updates()) == 1
