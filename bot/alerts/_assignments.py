@@ -3,7 +3,7 @@
 Autotask has no "assigned at" field, so the bot keeps the assignee of each ticket it watches
 (``db.notices``, versioned by ``lastTrackedModificationDateTime``) and notices when it changes to
 a watched resource. What a technician already had when their subscription began is recorded
-first, without notices (the baseline: their open tickets and what changed in the last 30 days).
+first, without notices (the baseline: every ticket assigned to them).
 
 Every cycle, the poll asks for the tickets changed since its cursor (a time, read back a little
 to cover writes still in flight), three fields only, paged; only the tickets newly assigned to a
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from autotask import Filter, Query, any_of
+from autotask import Filter, Query
 
 from ..messages import Reply
 from ..storage import Assignee
@@ -44,8 +44,6 @@ MODIFIED = "lastTrackedModificationDateTime"
 CHANGES_CURSOR = "ticket-changes"  # epoch milliseconds of the newest change read
 BASELINE_CURSOR = "assignees-of-{}"  # set once a resource's baseline is stored
 READ_BACK = timedelta(minutes=2)
-BASELINE_RECENT = timedelta(days=30)
-COMPLETE_STATUS = 5  # Autotask's system status Complete (API-NOTES §7.1)
 _FIELDS = ("id", "assignedResourceID", MODIFIED)
 _IDS_PER_QUERY = 200  # ids in one ``in`` filter: well inside Autotask's 500 conditions
 
@@ -86,12 +84,15 @@ class SweepReport:
 
 
 class Assignments(NoticeSource):
+    # (cursor, last id read, newest change read) of a sweep cut short by the page cap
+    _resume: tuple[int, int, int] | None = None
+
     async def baseline(self, resource_id: int) -> int:
-        """Record what ``resource_id`` already has, without notices; returns how many tickets."""
-        since = self.engine.clock() - BASELINE_RECENT
-        current = any_of(Filter.noteq("status", COMPLETE_STATUS), Filter.gte(MODIFIED, since))
+        """Record what ``resource_id`` already has, without notices; returns how many tickets.
+        Every ticket assigned to them, closed ones too (a reopened ticket is not news): ids and
+        two fields, 500 a page, once per technician."""
         query = Query(
-            filter=(Filter.eq("assignedResourceID", resource_id), current), include_fields=_FIELDS
+            filter=(Filter.eq("assignedResourceID", resource_id),), include_fields=_FIELDS
         )
         records = await self.client.query("Tickets", query)
         readings = [_reading(r) for r in records]
@@ -124,15 +125,22 @@ class Assignments(NoticeSource):
             return report
         await self.ensure_baselines(watched)
         since = datetime.fromtimestamp(cursor / 1000, UTC) - READ_BACK
-        query = Query(filter=(Filter.gte(MODIFIED, since),), include_fields=_FIELDS)
+        resume = self._resume if self._resume and self._resume[0] == cursor else None
+        after_id = (Filter.gt("id", resume[1]),) if resume else ()
+        query = Query(filter=(Filter.gte(MODIFIED, since), *after_id), include_fields=_FIELDS)
         read = await read_pages(self.client, "Tickets", query, max_pages=self.max_pages)
         records, report.pages, report.more = read.records, read.pages, read.more
         report.tickets, report.cursor = len(records), cursor
         report.delivery = await self.observe(records, watched)
         stamps = [m for m in (modified_ms(r) for r in records) if m is not None]
-        if stamps and max(stamps) > cursor:
-            report.cursor = max(stamps)
-            await db.alerts.set_cursor(report.cursor, CHANGES_CURSOR)  # only after delivery
+        newest = max([cursor, *stamps, resume[2] if resume else cursor])
+        if report.more:  # rows come in id order: the next cycle goes on after the last one read
+            self._resume = (cursor, max(int(r["id"]) for r in records), newest)
+            return report
+        self._resume = None
+        if newest > cursor:
+            report.cursor = newest
+            await db.alerts.set_cursor(newest, CHANGES_CURSOR)  # only after delivery
         return report
 
     async def observe(

@@ -24,7 +24,7 @@ from notice_support import assigned_to, reassign
 
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
-from bot.alerts import hook_signature
+from bot.alerts import CHANGES_CURSOR, hook_signature, load_subscriptions
 from bot.messages import Conversation
 from bot.storage import Database
 
@@ -98,8 +98,6 @@ async def test_two_replicas_seeing_the_same_reassignment_notice_it_once(
         await reassign(tenant, sandbox, ticket_id, me)
     records = [sandbox.get_record("Tickets", t) for t in tickets]
     (watched_a, watched_b) = [await s.db.alerts.subscriptions() for s in (a, b)]
-    from bot.alerts import load_subscriptions
-
     reports = await asyncio.gather(
         a.service.assignments.observe(records, await load_subscriptions(a.db.alerts)),  # type: ignore[arg-type]
         b.service.assignments.observe(records, await load_subscriptions(b.db.alerts)),  # type: ignore[arg-type]
@@ -143,3 +141,28 @@ async def test_an_update_callout_brings_it_at_once_and_a_redelivery_does_not_rep
         await tenant.client.update("Tickets", theirs, {"title": "Escalated to me (edited)"})
         await bot.settle(sandbox)  # not a subscribed field: Autotask sends nothing
         assert len(bot.surface.posts) == 1
+
+
+async def test_a_sweep_cut_short_by_the_page_cap_goes_on_where_it_stopped(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
+) -> None:
+    alerts = make_alerts()
+    me = technicians(sandbox)[0]
+    await alerts.service.subscribe(DM, actor_of(me), {"assigned": "me"})
+    await alerts.db.alerts.set_cursor(1, CHANGES_CURSOR)  # every ticket counts as changed
+    mine = await open_ticket(tenant.client, sandbox, title="Last of the pile",
+                             **assigned_to(sandbox, technicians(sandbox)[1]))  # fmt: skip
+    await reassign(tenant, sandbox, mine, me)
+    sweeps = alerts.service.assignments
+    sweeps.max_pages = 1
+    watched = await load_subscriptions(alerts.db.alerts)
+    first = await sweeps.sweep(watched)
+    assert first.more and first.tickets == 500 and alerts.surface.posts == []
+    assert await alerts.db.alerts.cursor(CHANGES_CURSOR) == 1, "not past what was not read"
+    second = await sweeps.sweep(watched)
+    assert not second.more and second.tickets == len(sandbox.records("Tickets")) - 500
+    asked = [r.body for r in sandbox.requests if r.path.endswith("Tickets/query")][-2]
+    last_read = sorted(int(t["id"]) for t in sandbox.records("Tickets"))[499]
+    assert {"op": "gt", "field": "id", "value": last_read} in asked["filter"]
+    assert [ticket_of(c) for c in alert_cards(alerts.surface)] == [number(sandbox, mine)]
+    assert (await alerts.db.alerts.cursor(CHANGES_CURSOR) or 0) > 1
