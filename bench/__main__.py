@@ -16,6 +16,7 @@ from bench import (
     export,
     load,
     newest,
+    notices,
     paging,
     sheets,
     slack,
@@ -35,6 +36,7 @@ SUITES = {
     "teams": teams.run,
     "slack": slack.run,
     "alerts": alerts.run,
+    "notices": notices.run,
     "load": load.run,
 }
 

@@ -30,7 +30,7 @@ from ._dispatcher import DispatchReport
 from ._matcher import Watched
 from ._notices import Notice, NoticeSource
 from ._paging import read_pages
-from ._tickets import ALERT_FIELDS, alert_tickets, moment_of
+from ._tickets import ALERT_FIELDS, AlertTicket, alert_tickets, moment_of
 
 if TYPE_CHECKING:
     pass
@@ -159,9 +159,10 @@ class Assignments(NoticeSource):
             return DispatchReport()
         if not full:
             fresh = await self._read_full([int(r["id"]) for r in fresh])
+        views = await alert_tickets(self.engine.context(None), fresh)  # names in one lookup
         notices: list[Notice] = []
-        for record in fresh:
-            notices.extend(await self._noticed(record, watchers))
+        for record, view in zip(fresh, views, strict=True):
+            notices.extend(await self._noticed(record, view, watchers))
         return await self.notices.send(notices)
 
     async def _read_full(self, ids: list[int]) -> list[Record]:
@@ -174,7 +175,9 @@ class Assignments(NoticeSource):
             records.extend(await self.client.query("Tickets", query))
         return records
 
-    async def _noticed(self, record: Record, watchers: dict[int, list[Watched]]) -> list[Notice]:
+    async def _noticed(
+        self, record: Record, ticket: AlertTicket, watchers: dict[int, list[Watched]]
+    ) -> list[Notice]:
         """Store the reading; the notices to post when this call saw the assignment change."""
         resource = _assignee(record)
         reading = _reading(record)
@@ -185,7 +188,6 @@ class Assignments(NoticeSource):
         wanting = [w for w in watchers[resource] if w.filters.matches(record)]
         if number is None or not wanting:
             return []
-        (ticket,) = await alert_tickets(self.engine.context(None), [record])
         timezone = str(self.engine.settings.timezone)
         notices = []
         for item in wanting:
