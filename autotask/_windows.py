@@ -1,32 +1,36 @@
-"""Every page of a large query, with several pages in flight, yielded in id order.
+"""Every page of a large query, with several requests in flight, yielded in id order.
 
 Autotask's ``nextPageUrl`` hands out one page at a time, so one cursor means one request in
-flight. Autotask allows three per endpoint (API-NOTES §6.4), so a large query is split into id
-windows, each a query of its own (``id > lo and id <= hi`` added to the filter), fetched side by
-side and yielded in order:
+flight. Autotask allows three per endpoint (API-NOTES §6.4), so a large query is read in id
+spans instead: each request adds ``id > lo and id <= hi`` to the query's own filter (several
+spans in one request are joined by an ``or`` group), and as many requests run side by side as the
+client's limiter allows per endpoint:
 
 - the first page and the count are asked at once; the first page's ids give the density of
-  matching ids, from which windows are sized to hold somewhat less than a page each;
-- windows are planned until the count is covered; the last one is open-ended, so records created
-  meanwhile, or a wrong density estimate, never lose a row — a window that holds more than a page
-  follows its own ``nextPageUrl``;
-- the density is re-estimated from every window that completes;
-- at most ``ahead`` windows are planned and not yet consumed, and each buffers at most two pages,
-  so memory stays flat however many rows match.
-
-The endpoint limiter in the client still queues requests beyond three per endpoint.
+  matching ids (rows per id), which is then re-estimated from every answer, recent ones weighing
+  most, and each request is sized to hold one page;
+- a request whose spans hold more than a page comes back full; the ids it did not reach are
+  carried into the next request, ahead of new ids (split when they hold more than a page), so a
+  wrong estimate never costs a request of its own, and every request but the last returns a full
+  page; a request that holds fewer rows than expected is the only waste;
+- once the count is covered the last span is open-ended, so records created meanwhile, or an
+  estimate that was too high, never lose a row;
+- a worker per slot, and one more, asks for its next spans as soon as its last answer is in
+  (the extra request waits in the client's limiter for the first free slot); complete pages
+  wait for the reader in id order, and new ids are asked for only while fewer than ``ahead`` pages
+  wait, so a slow reader stops the requests and memory stays flat however many rows match.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import bisect
 from collections import deque
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ._filters import MAX_PAGE_SIZE, Filter, Query
+from ._filters import MAX_PAGE_SIZE, Filter, Query, all_of, any_of
 from ._models import Page
 
 if TYPE_CHECKING:
@@ -34,120 +38,269 @@ if TYPE_CHECKING:
 
 __all__ = ["window_pages"]
 
-FILL = 0.9  # a window is sized to hold this share of a page, so it rarely needs a second one
-_DONE = None
+FILL = 1.0  # a request is sized to hold this share of a page: what it misses rides the next one
+MAX_SPANS = 8  # spans in one request; Autotask allows 500 'or' conditions per query
+DECAY = 0.5  # weight of the density seen so far when an answer adds its own
+Record = dict[str, Any]
 
 
 @dataclass
-class _Window:
-    after: int  # ids > after
-    upto: int | None  # ids <= upto; None: open-ended
-    expected: float
-    pages: asyncio.Queue[Page | None] = field(default_factory=lambda: asyncio.Queue(maxsize=2))
-    rows: int = 0
-    error: Exception | None = None
-    task: asyncio.Task[None] | None = None
+class _Span:
+    """Ids in (``after``, ``upto``], ``upto`` None: open-ended; ``expected``: rows it may hold."""
 
-
-@dataclass
-class _Plan:
-    """Where the next window starts, how wide it is, and when the count is covered."""
-
-    total: int
     after: int
-    rows_seen: int
-    span_seen: int
-    planned: float  # rows received plus rows expected from windows in flight
-    page_size: int = MAX_PAGE_SIZE
-    done: bool = False
+    upto: int | None
+    expected: float
+
+    def conditions(self) -> list[Filter]:
+        bounds = [Filter.gt("id", self.after)]
+        if self.upto is not None:
+            bounds.append(Filter.lte("id", self.upto))
+        return bounds
+
+
+class _Reader:
+    """Sends the span requests, one worker per slot, and gathers complete pages in id order."""
+
+    def __init__(
+        self,
+        client: AutotaskClient,
+        entity: str,
+        query: Query,
+        first: list[Record],
+        counting: asyncio.Future[int],
+        ahead: int,
+    ) -> None:
+        self.client, self.entity, self.query = client, entity, query
+        self.page_size = query.max_records or MAX_PAGE_SIZE
+        self.ahead = ahead
+        self.total: int | None = None
+        self.frontier = self.position = int(first[-1]["id"])  # above frontier: not asked for
+        self.rows_seen, self.width_seen = _near(first, self.frontier)
+        self.received = len(first)
+        self.carved = 0  # spans cut from new ids; past the first one they wait for the count
+        self.ended = False  # the open-ended span has been asked for
+        self.todo: list[_Span] = []  # ids carried over from full answers, in id order
+        self.flight: list[list[_Span]] = []
+        self.done: dict[int, tuple[int | None, list[Record]]] = {}  # by ``after``
+        self.buffered = 0  # rows in ``done``
+        self.ready: deque[Page] = deque()  # complete pages, in id order, for the reader
+        self.complete = False  # every row is in ``ready`` or has been read
+        self.error: BaseException | None = None
+        self._waiters: list[asyncio.Future[None]] = []
+        counting.add_done_callback(self._counted)
 
     @property
     def density(self) -> float:
-        return max(self.rows_seen, 1) / max(self.span_seen, 1)
+        return max(self.rows_seen, 1.0) / max(self.width_seen, 1.0)
 
-    def next(self) -> _Window:
-        left = self.total - self.planned
-        share = FILL * self.page_size
-        if left <= share:
-            self.done = True
-            return _Window(self.after, None, max(left, 0.0))
-        width = max(1, round(share / self.density))
-        window = _Window(self.after, self.after + width, width * self.density)
-        self.after += width
-        self.planned += window.expected
-        return window
+    def _counted(self, counting: asyncio.Future[int]) -> None:
+        if counting.cancelled():
+            return
+        if counting.exception() is not None:
+            self.error = counting.exception()
+        else:
+            self.total = counting.result()
+        self.wake()
 
-    def finished(self, window: _Window) -> None:
-        self.planned += window.rows - window.expected
-        if window.upto is not None:
-            self.rows_seen += window.rows
-            self.span_seen += window.upto - window.after
+    def wake(self) -> None:
+        """Something changed: an answer, a page read, the count, an error."""
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    async def changed(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        await waiter
+
+    async def work(self) -> None:
+        """One slot: ask for the next spans as soon as the last answer is in."""
+        try:
+            while not self.complete and self.error is None:
+                spans = self._next_spans()
+                if not spans:
+                    await self.changed()
+                    continue
+                self.flight.append(spans)
+                try:
+                    page = await self.client.query_page(self.entity, self._sliced(spans))
+                finally:
+                    self.flight.remove(spans)
+                self._take(spans, page)
+                self._hand_over()
+                self.wake()
+        except Exception as exc:  # handed to the reader, which raises it
+            self.error = exc
+            self.wake()
+
+    # -- planning -----------------------------------------------------------------------------
+
+    def _next_spans(self) -> list[_Span]:
+        """The spans of the next request: carried-over ids first, then new ids up to a page."""
+        spans: list[_Span] = []
+        room = FILL * self.page_size
+        while self.todo and room >= 1 and len(spans) < MAX_SPANS:
+            span = self.todo[0]
+            if span.expected <= room or span.upto is None:
+                spans.append(self.todo.pop(0))
+                room -= span.expected
+                continue
+            density = span.expected / (span.upto - span.after)
+            width = max(1, min(int(room / density), span.upto - span.after - 1))
+            spans.append(_Span(span.after, span.after + width, width * density))
+            self.todo[0] = _Span(span.after + width, span.upto, span.expected - width * density)
+            room = 0
+        if room >= 1 and len(spans) < MAX_SPANS and self._may_carve():
+            spans.append(self._carve(room))
+        return spans
+
+    def _may_carve(self) -> bool:
+        """New ids are asked for until the open-ended span is, the first time without waiting for
+        the count, and only while fewer than ``ahead`` pages wait for the reader."""
+        if self.ended or (self.total is None and self.carved):
+            return False
+        return len(self.ready) + self.buffered / self.page_size < self.ahead
+
+    def _carve(self, room: float) -> _Span:
+        self.carved += 1
+        left = None if self.total is None else self.total - self._accounted()
+        if left is not None and left <= room:
+            self.ended = True
+            return _Span(self.frontier, None, max(left, 0.0))
+        width = max(1, round(room / self.density))
+        span = _Span(self.frontier, self.frontier + width, width * self.density)
+        self.frontier += width
+        return span
+
+    def _accounted(self) -> float:
+        """Rows received, plus those expected from spans asked for or carried over."""
+        asked = sum(s.expected for spans in self.flight for s in spans)
+        return self.received + asked + sum(s.expected for s in self.todo)
+
+    def _sliced(self, spans: list[_Span]) -> Query:
+        """The query limited to ``spans``: its own filter and theirs, ANDed."""
+        if len(spans) == 1:
+            bounds = spans[0].conditions()
+        else:
+            bounds = [any_of(*(all_of(*span.conditions()) for span in spans))]
+        return self.query.model_copy(update={"filter": (*self.query.filter, *bounds)})
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def _take(self, spans: list[_Span], page: Page) -> None:
+        """Split an answer by span; a full one carries the ids it did not reach over."""
+        rows = page.items
+        last = int(rows[-1]["id"]) if page.next_page_url and rows else None
+        start = 0
+        for span in spans:
+            if last is not None and span.after >= last:
+                self._carry(span)
+                continue
+            reached = span.upto
+            if last is not None and (span.upto is None or span.upto > last):
+                reached = last
+            stop = start
+            while stop < len(rows) and (reached is None or int(rows[stop]["id"]) <= reached):
+                stop += 1
+            piece = rows[start:stop]
+            start = stop
+            self.done[span.after] = (reached, piece)
+            self.buffered += len(piece)
+            self.received += len(piece)
+            if reached is not None:
+                self.rows_seen = self.rows_seen * DECAY + len(piece)
+                self.width_seen = self.width_seen * DECAY + (reached - span.after)
+            if reached != span.upto and reached is not None:
+                seen, width = _near(piece, reached)
+                rest = None if span.upto is None else (span.upto - reached) * seen / width
+                self._carry(_Span(reached, span.upto, rest or 0.0))
+
+    def _carry(self, span: _Span) -> None:
+        """Keep ids an answer did not reach for the next request; never expect more rows of them
+        than the count leaves."""
+        if span.upto is None:  # past the last span: plan from there again, by the count
+            self.frontier, self.ended = span.after, False
+            return
+        if self.total is not None:
+            span.expected = max(min(span.expected, self.total - self._accounted()), 0.0)
+        bisect.insort(self.todo, span, key=lambda s: s.after)
+
+    def _hand_over(self) -> None:
+        """Move the rows that are complete up to here into ``ready``, as pages."""
+        rows: list[Record] = []
+        while self.position in self.done and not self.complete:
+            reached, piece = self.done.pop(self.position)
+            self.buffered -= len(piece)
+            rows.extend(piece)
+            if reached is None:
+                self.complete = True
+            else:
+                self.position = reached
+        for at in range(0, len(rows), self.page_size):
+            self.ready.append(Page.model_construct(items=rows[at : at + self.page_size]))
+
+
+def _near(rows: list[Record], reached: int) -> tuple[float, float]:
+    """Rows and ids of the last half of ``rows`` (up to ``reached``): where an answer stopped
+    tells more about the ids that follow than the whole answer does."""
+    tail = rows[-max(len(rows) // 2, 1) :]
+    if len(tail) < 2:
+        return 1.0, 1.0  # at most a row per id: more rows than expected are carried, never lost
+    return float(len(tail) - 1), float(max(reached - int(tail[0]["id"]), 1))
 
 
 async def window_pages(
-    client: AutotaskClient, entity: str, query: Query, *, ahead: int = 6
+    client: AutotaskClient,
+    entity: str,
+    query: Query,
+    *,
+    ahead: int = 6,
+    permit: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncGenerator[Page]:
-    """Every page of ``query`` in id order, up to ``ahead`` id windows fetched side by side."""
+    """Every page of ``query`` in id order, with up to the endpoint's limit of requests in flight
+    and at most ``ahead`` pages waiting for the reader.
+
+    ``permit``, when given, may refuse the read by raising: it is awaited while the first page
+    and the count are on their way (an answer it already knows comes before either is sent).
+    """
     counting = asyncio.ensure_future(client.count(entity, query))
+    opening = asyncio.ensure_future(client.query_page(entity, query))
     try:
-        first = await client.query_page(entity, query)
+        if permit is not None:
+            await permit()
+        first = await opening
     except BaseException:
-        counting.cancel()
+        for task in (opening, counting):
+            task.cancel()
+        await asyncio.gather(opening, counting, return_exceptions=True)
         raise
     if not first.next_page_url or not first.items:
         counting.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await counting
+        await asyncio.gather(counting, return_exceptions=True)
         yield first
         return
-    yield first
-    ids = [int(item["id"]) for item in first.items]
-    plan = _Plan(
-        page_size=query.max_records or MAX_PAGE_SIZE,
-        total=await counting,
-        after=ids[-1],
-        rows_seen=len(ids),
-        span_seen=ids[-1] - ids[0] + 1,
-        planned=len(ids),
-    )
-    windows: deque[_Window] = deque()
+    reader = _Reader(client, entity, query, first.items, counting, ahead)
+    # one worker more than the endpoint's slots: its request waits in the client's limiter and
+    # takes a slot the moment one is free, while the answer just in is still being read
+    slots = client.limiter.max_in_flight + 1
+    workers = [asyncio.ensure_future(reader.work()) for _ in range(slots)]
     try:
+        yield first  # the workers are already asking for what follows
         while True:
-            while not plan.done and len(windows) < ahead:
-                windows.append(_start(client, entity, query, plan.next()))
-            if not windows:
+            if reader.error is not None:
+                raise reader.error
+            if reader.ready:
+                page = reader.ready.popleft()
+                reader.wake()  # room for more ahead
+                yield page
+            elif reader.complete:
                 return
-            head = windows[0]
-            page = await head.pages.get()
-            if page is _DONE:
-                windows.popleft()
-                if head.error is not None:
-                    raise head.error
-                plan.finished(head)
-                continue
-            yield page
+            else:
+                await reader.changed()
     finally:
-        for window in windows:
-            if window.task is not None:
-                window.task.cancel()
-        await asyncio.gather(*(w.task for w in windows if w.task), return_exceptions=True)
-
-
-def _start(client: AutotaskClient, entity: str, query: Query, window: _Window) -> _Window:
-    bounds = [Filter.gt("id", window.after)]
-    if window.upto is not None:
-        bounds.append(Filter.lte("id", window.upto))
-    sliced = query.model_copy(update={"filter": (*query.filter, *bounds)})
-
-    async def fetch() -> None:
-        try:
-            async for page in client.pages(entity, sliced):
-                window.rows += len(page.items)
-                if page.items:
-                    await window.pages.put(page)
-        except Exception as exc:  # handed to the consumer, which raises it in order
-            window.error = exc
-        await window.pages.put(_DONE)
-
-    window.task = asyncio.ensure_future(fetch())
-    return window
+        counting.cancel()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, counting, return_exceptions=True)

@@ -201,6 +201,10 @@ def id_range(filters: Sequence[Mapping[str, Any]]) -> tuple[int, int | None]:
             after = max(after, inner_after)
             upto = _lower(upto, inner_upto)
             continue
+        if op == "or":  # the union of the branches' windows
+            lowest, highest = _union([id_range([branch]) for branch in item.get("items") or ()])
+            after, upto = max(after, lowest), _lower(upto, highest)
+            continue
         if str(item.get("field", "")).lower() != "id" or item.get("udf"):
             continue
         value = _int(item.get("value"))
@@ -218,6 +222,15 @@ def id_range(filters: Sequence[Mapping[str, Any]]) -> tuple[int, int | None]:
             after = max(after, low)
         upto = _lower(upto, high)
     return after, upto
+
+
+def _union(windows: list[tuple[int, int | None]]) -> tuple[int, int | None]:
+    """The smallest window that holds each of ``windows`` (none: no bound)."""
+    if not windows:
+        return -1, None
+    highs = [high for _, high in windows if high is not None]
+    top = max(highs) if len(highs) == len(windows) else None
+    return min(low for low, _ in windows), top
 
 
 def _any(row: Mapping[str, Any]) -> bool:

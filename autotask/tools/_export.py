@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,8 +58,12 @@ async def export_file(
     renderer: Renderer,
     *,
     fmt: ExportFormat = "xlsx",
+    permit: Callable[[], Awaitable[None]] | None = None,
 ) -> ExportInfo:
-    """Write every match to a new XLSX or CSV file; a few pages at most are held in memory."""
+    """Write every match to a new XLSX or CSV file; a few pages at most are held in memory.
+
+    ``permit`` may refuse the export (by raising) while its first page is on the way; a file
+    that was not finished is removed."""
     folder = ctx.tenant.export_dir
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -69,14 +74,19 @@ async def export_file(
     labels = [column_label(schema, c, ctx.timezone) for c in columns]
     rows = 0
     sheet = await asyncio.to_thread(open_sheet, path, fmt, labels)
+    written = False
     try:
-        async with aclosing(export_rows(ctx, schema.entity, query, renderer)) as pages:
+        rendered_pages = export_rows(ctx, schema.entity, query, renderer, permit=permit)
+        async with aclosing(rendered_pages) as pages:
             async for rendered in pages:  # a failure here also stops the fetches in flight
                 values = [[row.get(c) for c in columns] for row in rendered]
                 await asyncio.to_thread(sheet.write, values)
                 rows += len(rendered)
+        written = True
     finally:
         await asyncio.to_thread(sheet.close)
+        if not written:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
     return ExportInfo(
         path=str(Path(path)), file_name=name, rows=rows, columns=columns, labels=labels,
         format=fmt, mime=mime,

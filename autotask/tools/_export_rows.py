@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .._windows import window_pages
@@ -24,11 +24,18 @@ __all__ = ["export_rows"]
 
 
 async def export_rows(
-    ctx: ToolContext, entity: str, query: Query, renderer: Renderer, *, ahead: int = 6
+    ctx: ToolContext,
+    entity: str,
+    query: Query,
+    renderer: Renderer,
+    *,
+    ahead: int = 6,
+    permit: Callable[[], Awaitable[None]] | None = None,
 ) -> AsyncGenerator[list[dict[str, Any]]]:
-    """Each page of matches as rendered rows (full text, no trimming), in id order."""
+    """Each page of matches as rendered rows (full text, no trimming), in id order; ``permit`` is
+    asked alongside the first page (``window_pages``)."""
     pending: deque[asyncio.Future[list[dict[str, Any]]]] = deque()
-    pages = window_pages(ctx.client, entity, query)
+    pages = window_pages(ctx.client, entity, query, permit=permit)
     try:
         async for page in pages:
             pending.append(asyncio.ensure_future(renderer.rows(page.items, trim=False, typed=True)))

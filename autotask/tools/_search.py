@@ -231,8 +231,8 @@ async def search(ctx: ToolContext, args: SearchArgs) -> SearchResult:
             "An export takes one user-defined-field condition (Autotask's limit); drop the other."
         )
     if args.mode == "export":
-        await ctx.tenant.budget.allow_heavy_read()
-        info = await export_file(ctx, schema, query, renderer, fmt=args.format)
+        permit = ctx.tenant.budget.allow_heavy_read  # asked alongside the first page
+        info = await export_file(ctx, schema, query, renderer, fmt=args.format, permit=permit)
         return base.model_copy(
             update={"total": info.rows, "scope": f"all {info.rows:,} exported", "export": info}
         )

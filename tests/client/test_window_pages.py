@@ -1,15 +1,17 @@
 """Large queries in id windows: the same rows as following nextPageUrl, in id order, three
-requests in flight and no more, nothing fetched far ahead of the reader."""
+requests in flight and no more, a page per request, nothing fetched far ahead of the reader, and
+failures, refusals and new rows midway handled."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 
 import pytest
 from support import FAST_RETRY, credentials_for, sandbox_config
 
-from autotask import AutotaskClient, Filter, Query, any_of
+from autotask import AutotaskClient, BusyError, Filter, Query, ServerError, any_of
 from autotask._windows import window_pages
 from autotask.sandbox import Sandbox
 
@@ -42,13 +44,26 @@ def _queries(box: Sandbox) -> dict[str, tuple[str, Query]]:
     return {
         "every time entry": ("TimeEntries", Query(include_fields=("hoursWorked",))),
         "skewed": ("TimeEntries", Query(filter=(skewed,))),
+        "sparse first": ("TimeEntries", Query(filter=(_sparse_then_dense(ids),))),
+        "big gaps": ("TimeEntries", Query(filter=(Filter.in_("id", list(ids[::37])),))),
         "sparse": ("Tickets", Query(filter=(Filter.eq("status", 5),))),
         "one page": ("TimeEntries", Query(filter=(Filter.lte("id", ids[120]),))),
+        "one row": ("TimeEntries", Query(filter=(Filter.eq("id", ids[1234]),))),
         "nothing": ("TimeEntries", Query(filter=(Filter.lt("id", 0),))),
     }
 
 
-@pytest.mark.parametrize("case", ["every time entry", "skewed", "sparse", "one page", "nothing"])
+def _sparse_then_dense(ids: list[int]) -> Filter:
+    """Every 5th id of the first 3,000, then every id: the first page says five ids per row, so
+    the next window holds far more than a page."""
+    return any_of(Filter.in_("id", list(ids[:3000:5])), Filter.gt("id", ids[3000]))
+
+
+CASES = ["every time entry", "skewed", "sparse first", "big gaps", "sparse", "one page", "one row",
+         "nothing"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
 async def test_the_same_rows_as_following_next_page_urls_in_id_order(
     big: Sandbox, api: AutotaskClient, case: str
 ) -> None:
@@ -91,3 +106,90 @@ async def test_a_slow_reader_is_not_run_ahead_of(big: Sandbox, api: AutotaskClie
     await pages.aclose()
     # the first page, the count, and at most two pages buffered for each of three windows
     assert fetched <= 2 + 3 * 2 + 1 < len(big.records("TimeEntries")) // 100
+
+
+def _query_requests(box: Sandbox, entity: str = "TimeEntries") -> list[str]:
+    return [r.path for r in box.requests if f"/{entity}/query" in r.path]
+
+
+async def test_a_full_page_per_request_on_dense_ids(big: Sandbox, api: AutotaskClient) -> None:
+    big.clear_requests()
+    rows = await _windowed(api, "TimeEntries", Query(include_fields=("hoursWorked",)))
+    paths = _query_requests(big)
+    assert sum(p.endswith("/query/count") for p in paths) == 1
+    assert len(paths) - 1 == math.ceil(len(rows) / 500), "no request beyond the pages"
+
+
+async def test_what_a_full_answer_did_not_reach_rides_the_next_request(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    """The first page is sparse, the rest dense: a window sized from it holds far more than a
+    page. The ids its full answer did not reach go into the next request; nextPageUrl is never
+    followed and no request is spent on a few rows."""
+    _, query = _queries(big)["sparse first"]
+    big.clear_requests()
+    rows = await _windowed(api, "TimeEntries", query)
+    paths = _query_requests(big)
+    assert not any("/query/next" in p for p in paths)
+    pages = math.ceil(len(rows) / 500)
+    assert len(paths) - 1 <= pages + 2, (len(paths) - 1, pages)
+
+
+async def test_a_gap_in_the_ids_costs_few_requests(big: Sandbox, api: AutotaskClient) -> None:
+    _, query = _queries(big)["skewed"]  # 701 rows, a gap of about 2,700 ids, 399 rows
+    big.clear_requests()
+    rows = await _windowed(api, "TimeEntries", query)
+    assert len(rows) == 1100
+    assert len(_query_requests(big)) - 1 <= math.ceil(len(rows) / 500) + 2
+
+
+async def test_thread_refusals_midway_are_queued_and_retried(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    expected = await _sequential(api, "TimeEntries", Query())
+    pages = window_pages(api, "TimeEntries", Query())
+    got = [int(r["id"]) for r in (await anext(pages)).items]
+    big.inject_error("POST", r"^TimeEntries/query$", 429, times=2)  # another integration's threads
+    got += [int(r["id"]) async for page in pages for r in page.items]
+    assert got == expected
+    assert sum(r.status == 429 for r in big.requests) == 2
+
+
+async def test_a_failure_midway_stops_every_request(big: Sandbox, api: AutotaskClient) -> None:
+    pages = window_pages(api, "TimeEntries", Query())
+    await anext(pages)
+    big.inject_error("POST", r"^TimeEntries/query$", 500, times=1000)
+    with pytest.raises(ServerError):
+        async for _ in pages:
+            pass
+    big.clear_requests()
+    await asyncio.sleep(0.1)
+    assert big.requests == [], "nothing is still asking"
+
+
+async def test_a_refusal_known_at_once_reads_nothing(big: Sandbox, api: AutotaskClient) -> None:
+    async def refuse() -> None:
+        raise BusyError("the hourly budget is spent", reason="hourly")
+
+    big.clear_requests()
+    with pytest.raises(BusyError):
+        await anext(window_pages(api, "TimeEntries", Query(), permit=refuse))
+    await asyncio.sleep(0.05)
+    assert big.requests == []
+
+
+async def test_a_refusal_that_needs_asking_reads_at_most_the_first_page(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    async def ask_then_refuse() -> None:
+        await api.threshold_information()  # what the budget guard asks, alongside the first page
+        raise BusyError("the hourly budget is spent", reason="hourly")
+
+    big.clear_requests()
+    with pytest.raises(BusyError):
+        await anext(window_pages(api, "TimeEntries", Query(), permit=ask_then_refuse))
+    await asyncio.sleep(0.05)
+    assert sorted(_query_requests(big)) <= [
+        "/ATServicesRest/V1.0/TimeEntries/query",
+        "/ATServicesRest/V1.0/TimeEntries/query/count",
+    ]

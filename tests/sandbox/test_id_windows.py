@@ -22,7 +22,16 @@ from autotask.sandbox._query import id_range
         ([{"op": "in", "field": "id", "value": [9, 3, 5]}], (2, 9)),
         ([{"op": "and", "items": [{"op": "gt", "field": "id", "value": 4}]},
           {"op": "lt", "field": "id", "value": 9}], (4, 8)),
-        ([{"op": "or", "items": [{"op": "gt", "field": "id", "value": 4}]}], (-1, None)),
+        ([{"op": "or", "items": [{"op": "gt", "field": "id", "value": 4}]}], (4, None)),
+        ([{"op": "or", "items": [  # the union of id windows, as one request asks for several
+            {"op": "and", "items": [{"op": "gt", "field": "id", "value": 4},
+                                    {"op": "lte", "field": "id", "value": 9}]},
+            {"op": "and", "items": [{"op": "gt", "field": "id", "value": 20},
+                                    {"op": "lte", "field": "id", "value": 30}]}]}], (4, 30)),
+        ([{"op": "or", "items": [{"op": "gt", "field": "id", "value": 4},
+                                 {"op": "eq", "field": "status", "value": 1}]}], (-1, None)),
+        ([{"op": "or", "items": [{"op": "lte", "field": "id", "value": 4},
+                                 {"op": "gt", "field": "id", "value": 20}]}], (-1, None)),
         ([{"op": "gt", "field": "id", "value": 4.5}], (-1, None)),
         ([{"op": "gt", "field": "id", "value": 4, "udf": True}], (-1, None)),
     ],
@@ -44,6 +53,12 @@ async def test_windowed_queries_answer_what_a_full_scan_would(
         [{"op": "in", "field": "id", "value": [ids[3], ids[9], ids[-1]]}],
         [{"op": "or", "items": [{"op": "lt", "field": "id", "value": ids[2]},
                                 {"op": "gt", "field": "id", "value": ids[-3]}]}],
+        [{"op": "or", "items": [
+            {"op": "and", "items": [{"op": "gt", "field": "id", "value": ids[3]},
+                                    {"op": "lte", "field": "id", "value": ids[8]}]},
+            {"op": "and", "items": [{"op": "gt", "field": "id", "value": ids[20]},
+                                    {"op": "lte", "field": "id", "value": ids[24]}]}]},
+         {"op": "eq", "field": "status", "value": 1}],
     ]  # fmt: skip
     for filters in cases:
         body = {"filter": filters, "includeFields": ["id", "status"]}
@@ -58,6 +73,8 @@ def _matches(record: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
     def one(item: dict[str, Any]) -> bool:
         if item["op"] == "or":
             return any(one(i) for i in item["items"])
+        if item["op"] == "and":
+            return all(one(i) for i in item["items"])
         value, wanted = record[item["field"]], item["value"]
         return {
             "gt": lambda: value > wanted, "lt": lambda: value < wanted,

@@ -8,7 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
+from autotask import BusyError
 from autotask.sandbox import Sandbox
 from autotask.tools import SearchArgs, ToolContext, search
 
@@ -140,3 +142,19 @@ async def test_xlsx_is_the_default_with_typed_dates_and_numbers(
         )
         assert isinstance(row[hours], int | float) and row[hours] == entry["hoursWorked"]
         assert isinstance(row[2], str) and not row[2].startswith("#")
+
+
+async def test_an_export_refused_by_the_hourly_budget_leaves_no_file(
+    ctx: ToolContext, sandbox: Sandbox
+) -> None:
+    sandbox.set_hourly_count(int(sandbox.config.hourly_threshold * 0.9))
+    sandbox.clear_requests()
+    args = SearchArgs.model_validate({"entity": "Tickets", "mode": "export", "format": "csv"})
+    with pytest.raises(BusyError, match="hourly API budget is 90% used"):
+        await search(ctx, args)
+    assert not any(ctx.tenant.export_dir.iterdir()), "the file begun is removed"
+    reads = [r.path.rsplit("/V1.0/", 1)[1] for r in sandbox.requests]
+    assert "ThresholdInformation" in reads
+    # the check runs alongside the first page and the count, never further
+    tickets = [path for path in reads if path.startswith("Tickets/")]
+    assert sorted(tickets) <= ["Tickets/query", "Tickets/query/count"]
