@@ -44,7 +44,8 @@ MODIFIED = "lastTrackedModificationDateTime"
 CHANGES_CURSOR = "ticket-changes"  # epoch milliseconds of the newest change read
 BASELINE_CURSOR = "assignees-of-{}"  # set once a resource's baseline is stored
 READ_BACK = timedelta(minutes=2)
-_FIELDS = ("id", "assignedResourceID", MODIFIED)
+CHANGED_BY = "lastActivityResourceID"  # who made the ticket's latest change
+_FIELDS = ("id", "assignedResourceID", MODIFIED, CHANGED_BY)
 _IDS_PER_QUERY = 200  # ids in one ``in`` filter: well inside Autotask's 500 conditions
 
 
@@ -54,10 +55,13 @@ def modified_ms(record: Record) -> int | None:
     return int(moment.timestamp() * 1000) if moment is not None else None
 
 
-def _assignee(record: Record) -> int | None:
-    value = record.get("assignedResourceID")
+def _id(value: object) -> int | None:
     text = str(value) if value is not None else ""
     return int(text) if text.lstrip("-").isdigit() else None
+
+
+def _assignee(record: Record) -> int | None:
+    return _id(record.get("assignedResourceID"))
 
 
 def _reading(record: Record) -> Assignee:
@@ -144,11 +148,18 @@ class Assignments(NoticeSource):
         return report
 
     async def observe(
-        self, records: Sequence[Record], watched: Sequence[Watched], *, full: bool = False
+        self,
+        records: Sequence[Record],
+        watched: Sequence[Watched],
+        *,
+        full: bool = False,
+        changed_by: int | None = None,
     ) -> DispatchReport:
         """Store what these ticket readings say about assignees; post a notice for each ticket
         that this call saw assigned to a watched resource. ``full``: the records carry
-        ``ALERT_FIELDS`` already (a webhook's fetched ticket)."""
+        ``ALERT_FIELDS`` already (a webhook's fetched ticket); ``changed_by``: who made the
+        change, for a record without ``lastActivityResourceID`` (a webhook's ``PersonID``). A
+        technician who assigns a ticket to themselves is not told about it."""
         watchers = _watchers(watched)
         stored = await self.engine.db.notices.assignees([int(r["id"]) for r in records])
         changed = [r for r in records if stored.get(int(r["id"]), -1) != _assignee(r)]
@@ -162,7 +173,9 @@ class Assignments(NoticeSource):
         views = await alert_tickets(self.engine.context(None), fresh)  # names in one lookup
         notices: list[Notice] = []
         for record, view in zip(fresh, views, strict=True):
-            notices.extend(await self._noticed(record, view, watchers))
+            by = _id(record.get(CHANGED_BY))  # who made the change this reading shows
+            by = changed_by if by is None else by
+            notices.extend(await self._noticed(record, view, watchers, by=by))
         return await self.notices.send(notices)
 
     async def _read_full(self, ids: list[int]) -> list[Record]:
@@ -170,13 +183,19 @@ class Assignments(NoticeSource):
         for start in range(0, len(ids), _IDS_PER_QUERY):
             chunk: list[Any] = ids[start : start + _IDS_PER_QUERY]
             query = Query(
-                filter=(Filter.in_("id", chunk),), include_fields=(*ALERT_FIELDS, MODIFIED)
+                filter=(Filter.in_("id", chunk),),
+                include_fields=(*ALERT_FIELDS, MODIFIED, CHANGED_BY),
             )
             records.extend(await self.client.query("Tickets", query))
         return records
 
     async def _noticed(
-        self, record: Record, ticket: AlertTicket, watchers: dict[int, list[Watched]]
+        self,
+        record: Record,
+        ticket: AlertTicket,
+        watchers: dict[int, list[Watched]],
+        *,
+        by: int | None,
     ) -> list[Notice]:
         """Store the reading; the notices to post when this call saw the assignment change."""
         resource = _assignee(record)
@@ -186,7 +205,7 @@ class Assignments(NoticeSource):
             return []
         number = await self.engine.db.notices.observe(reading)
         wanting = [w for w in watchers[resource] if w.filters.matches(record)]
-        if number is None or not wanting:
+        if number is None or not wanting or by == resource:  # stored; one's own doing is not news
             return []
         timezone = str(self.engine.settings.timezone)
         notices = []

@@ -190,5 +190,9 @@ class WebhookReceiver:
         if event.action.lower() == "create":
             report.add(await self.dispatcher.deliver([record], watched))
         if self.assignments is not None:
-            report.add(await self.assignments.observe([record], watched, full=True))
+            report.add(
+                await self.assignments.observe(
+                    [record], watched, full=True, changed_by=event.person_id
+                )
+            )
         return report

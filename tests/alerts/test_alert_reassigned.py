@@ -142,6 +142,15 @@ async def test_an_update_callout_brings_it_at_once_and_a_redelivery_does_not_rep
         await bot.settle(sandbox)  # not a subscribed field: Autotask sends nothing
         assert len(bot.surface.posts) == 1
 
+        taken = await open_ticket(tenant.client, sandbox, title="I take this one",
+                                  **assigned_to(sandbox, other))  # fmt: skip
+        await tenant.client.update("Tickets", taken, assigned_to(sandbox, me),
+                                   impersonate=int(me["id"]))  # fmt: skip
+        await bot.settle(sandbox)
+        callout = sandbox.webhook_deliveries[-1].body
+        assert b'"Action":"Update"' in callout and f'"PersonID":{me["id"]}'.encode() in callout
+        assert len(bot.surface.posts) == 1, "my own doing is not news"
+
 
 async def test_a_sweep_cut_short_by_the_page_cap_goes_on_where_it_stopped(
     make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
@@ -166,3 +175,24 @@ async def test_a_sweep_cut_short_by_the_page_cap_goes_on_where_it_stopped(
     assert {"op": "gt", "field": "id", "value": last_read} in asked["filter"]
     assert [ticket_of(c) for c in alert_cards(alerts.surface)] == [number(sandbox, mine)]
     assert (await alerts.db.alerts.cursor(CHANGES_CURSOR) or 0) > 1
+
+
+async def test_taking_a_ticket_myself_is_not_news_but_a_later_reassignment_is(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
+) -> None:
+    alerts = make_alerts()
+    me, other = technicians(sandbox)[0], technicians(sandbox)[1]
+    await alerts.service.poller.cycle()
+    await alerts.service.subscribe(DM, actor_of(me), {"assigned": "me"})
+    theirs = await open_ticket(tenant.client, sandbox, title="Up for grabs",
+                               **assigned_to(sandbox, other))  # fmt: skip
+    await alerts.service.poller.cycle()
+    await tenant.client.update("Tickets", theirs, assigned_to(sandbox, me),
+                               impersonate=int(me["id"]))  # I take it myself  # fmt: skip
+    await alerts.service.poller.cycle()
+    assert alerts.surface.posts == []
+    await reassign(tenant, sandbox, theirs, other)
+    await alerts.service.poller.cycle()
+    await reassign(tenant, sandbox, theirs, me)
+    await alerts.service.poller.cycle()
+    assert [ticket_of(c) for c in alert_cards(alerts.surface)] == [number(sandbox, theirs)]
