@@ -96,7 +96,7 @@ class ChannelCompanies:
         self, message: IncomingMessage, ctx: ToolContext, actor: Actor, command: Command
     ) -> Reply | tuple[str, tuple[Choice, ...]]:
         """The answer; or, for a name that could be several companies, the question to ask."""
-        conversation = message.conversation
+        conversation = message.asked_in
         if command.intent == "channel_show":
             linked = await self.company(conversation)
             if linked is None:
@@ -132,7 +132,7 @@ class ChannelCompanies:
         if name is None:
             return Reply(text=f"No company has the id {company_id}.")
         await self.engine.db.channels.link(
-            message.conversation, company_id, name, linked_by=message.user_id,
+            message.asked_in, company_id, name, linked_by=message.user_id,
             now=self.engine.clock(),
         )  # fmt: skip
         await self._audit("channel_linked", message, actor, company_id, name)
@@ -145,7 +145,7 @@ class ChannelCompanies:
     async def _audit(
         self, kind: str, message: IncomingMessage, actor: Actor, company_id: int, name: str
     ) -> None:
-        conversation = message.conversation
+        conversation = message.asked_in
         details: dict[str, Any] = {
             "platform": conversation.platform,
             "conversation_id": conversation.conversation_id,

@@ -258,7 +258,7 @@ class Engine:
         command = parse_command(text, mentions=message.mentions)  # once per turn
         if command.intent.startswith(("alerts", "timer", "my_work", "channel")):
             command_mode = True  # alerts, timers, links: the bot's own state, read by the grammar
-        command = await self.channels.fill(command, message.conversation)
+        command = await self.channels.fill(command, message.asked_in)
         if self.planner is None:
             return await self._commanded(message, ctx, actor, command)
         if command_mode:  # a slash command: remembered, so that the model can follow it up
@@ -361,7 +361,7 @@ class Engine:
         self.metrics.count("turns_model")
         key = message.conversation.key
         history = await self.db.history.recent(key, max_tokens=self.settings.bot.history_tokens)
-        linked = await self.channels.company(message.conversation)
+        linked = await self.channels.company(message.asked_in)
         prompt = self._system_prompt(message, actor, linked.company_name if linked else None)
         messages = [
             {"role": "system", "content": prompt},

@@ -85,11 +85,28 @@ class IncomingMessage(_Model):
     shared: bool = Field(
         default=False, description="others read the answer (a channel): no personal data in it"
     )
+    external: bool = Field(
+        default=False,
+        description="asked where people of another organisation read along (a Slack Connect "
+        "channel, a Teams shared channel): the answer goes to the asker alone, and nothing is "
+        "set up there (no alerts)",
+    )
     mentions: dict[str, str] = Field(
         default_factory=dict,
         description="Each person's mention as it appears in text (Slack '@U0PRIYA', Teams "
         "'Priya Sharma') → that person's e-mail, so that commands can name them.",
     )
+    origin: Conversation | None = Field(
+        default=None,
+        description="where the question was asked, when the answer goes elsewhere (a Teams "
+        "shared channel's question answered in the asker's personal chat)",
+    )
+
+    @property
+    def asked_in(self) -> Conversation:
+        """Where the question was asked: what belongs to a channel (its linked company, its
+        alerts) is that channel's, wherever the answer goes."""
+        return self.origin or self.conversation
 
 
 class Fact(_Model):

@@ -220,6 +220,7 @@ class SlackBot:
                 text=unformat(text),
                 message_id=event.ts,
                 shared=not (event.direct or private),
+                external=private,
                 mentions=await self._mentions(text),
             )
             await self.runtime.engine.handle(message, turn)

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.alerts import SHARED_CHANNEL
 from bot.messages import Conversation, ConversationGone, FileAttachment, MessageRef, Reply
 
 from ..downloads import Downloads, NoPublicAddress
@@ -46,10 +47,6 @@ GONE_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "
 NOT_A_MEMBER = (
     "I'm not a member of this channel, so I could not post alerts here. Add me first "
     "(`/invite @autotask`), then turn alerts on again."
-)
-SHARED_CHANNEL = (
-    "This channel is shared with another organisation (Slack Connect), so I don't post alerts "
-    "here: its members would see your customers' tickets. Use a channel of your own workspace."
 )
 PLACEHOLDER = "Looking that up…"
 

@@ -20,7 +20,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot.alerts import stop_alerts
 from bot.cards import error_card
 from bot.engine import Engine
-from bot.messages import Conversation, Reply
+from bot.messages import Conversation, IncomingMessage, Reply
 
 from ._activities import (
     PLATFORM,
@@ -31,6 +31,7 @@ from ._activities import (
     reference_of,
     reply_activities,
 )
+from ._audience import ChannelTypes, is_external
 from ._invokes import Invokes
 from ._members import MemberLookup
 from ._personal import Addresses
@@ -46,6 +47,15 @@ WELCOME = (
     "Autotask until you approve it."
 )
 SORRY = "Sorry, that went wrong on my side. Nothing was changed."
+IN_PRIVATE = (
+    "This channel is shared with people outside your organisation, so I answered you in our "
+    "personal chat."
+)
+NO_PERSONAL_CHAT = (
+    "This channel is shared with people outside your organisation, so I answer only in a "
+    "personal chat, and Teams did not let me open one with you. Open a chat with me (find me "
+    "under Apps) and ask there."
+)
 
 
 class ReferenceSaver(Protocol):
@@ -120,6 +130,7 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         self._first_delivery = first_delivery
         self._clock = clock
         self.invokes = Invokes(self)
+        self.channel_types = ChannelTypes()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context.activity)
@@ -154,8 +165,28 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
             if address:
                 mentions[name] = address
         message = message_of(activity, email, mentions)
+        if await is_external(turn_context, self.channel_types, self.members):
+            self.background.spawn(self._in_private(message), message.conversation, "turn")
+            return
         turn = self.engine.handle(message, self.surface)
         self.background.spawn(turn, message.conversation, "turn")
+
+    async def _in_private(self, message: IncomingMessage) -> None:
+        """A question asked where people of another organisation read along: answered in the
+        asker's personal chat, with a word in the thread that says where (and nothing else)."""
+        chat = await self.surface.personal_chat(message.user_id)
+        if chat is None:
+            await self.surface.post(message.conversation, Reply(text=NO_PERSONAL_CHAT))
+            return
+        await self.surface.post(message.conversation, Reply(text=IN_PRIVATE))
+        update = {
+            "conversation": chat,
+            "origin": message.conversation,
+            "shared": False,
+            "external": True,
+            "message_id": None,
+        }
+        await self.engine.handle(message.model_copy(update=update), self.surface)
 
     async def _redelivered(self, activity: Activity) -> bool:
         if self._first_delivery is None or not activity.id or not activity.conversation:

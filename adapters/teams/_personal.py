@@ -17,14 +17,20 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from bot.messages import ConversationGone
 from bot.storage import AddressStore
 
 from ._retry import error_code, retrying, status_of
 
-__all__ = ["Addresses", "address_of", "open_personal_chat"]
+__all__ = ["Addresses", "address_of", "open_personal_chat", "tenant_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,26 +90,34 @@ class Addresses:
 
 
 async def open_personal_chat(
-    adapter: Any, app_id: str | None, address: dict[str, Any], activity: Activity
-) -> bool:
-    """Create (or find) the one-to-one chat with the person at ``address`` and post
-    ``activity`` there; False, logged without personal data, when Teams refuses."""
+    adapter: Any, app_id: str | None, address: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Create (or find) the one-to-one chat with the person at ``address``: its conversation
+    reference, or None, logged without personal data, when Teams refuses."""
     tenant = address["tenant_id"]
+    bot = ChannelAccount(id=address["bot_id"], name=address.get("bot_name"))
     parameters = ConversationParameters(
         is_group=False,
-        bot=ChannelAccount(id=address["bot_id"], name=address.get("bot_name")),
+        bot=bot,
         members=[ChannelAccount(id=address["user_id"])],
         tenant_id=tenant,
         channel_data={"tenant": {"id": tenant}},
     )
-    failures: list[Exception] = []
+    opened: list[ConversationReference] = []
 
     async def callback(turn: TurnContext) -> None:
-        turn.activity.id = None  # a made-up id; there is nothing to reply to yet
-        try:
-            await retrying(lambda: turn.send_activity(activity), "personal message")
-        except Exception as exc:  # reported below, not to on_turn_error
-            failures.append(exc)
+        created = turn.activity
+        opened.append(
+            ConversationReference(
+                user=ChannelAccount(id=address["user_id"], aad_object_id=address["aad_object_id"]),
+                bot=bot,
+                conversation=ConversationAccount(
+                    id=created.conversation.id, conversation_type="personal", tenant_id=tenant
+                ),
+                channel_id=CHANNEL_ID,
+                service_url=created.service_url or address["service_url"],
+            )
+        )
 
     async def create() -> None:
         await adapter.create_conversation(
@@ -113,14 +127,12 @@ async def open_personal_chat(
     try:
         await retrying(create, "create_conversation")
     except Exception as exc:
-        failures.append(exc)
-    if not failures:
-        return True
-    cause = failures[0].__cause__ if isinstance(failures[0], ConversationGone) else failures[0]
-    cause = cause or failures[0]
-    logger.warning(
-        "could not write to a person in a personal chat: %s %s (is the app installed for them?)",
-        status_of(cause) or type(cause).__name__,
-        error_code(cause) or "",
-    )
-    return False
+        cause = (exc.__cause__ if isinstance(exc, ConversationGone) else None) or exc
+        logger.warning(
+            "could not open a personal chat with a person: %s %s (is the app installed for them?)",
+            status_of(cause) or type(cause).__name__,
+            error_code(cause) or "",
+        )
+        return None
+    reference: dict[str, Any] = opened[0].serialize()
+    return reference

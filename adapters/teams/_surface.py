@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -17,7 +18,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.messages import Conversation, ConversationGone, FileAttachment, MessageRef, Reply
-from bot.storage import PersonalAddress
+from bot.storage import AddressStore
 
 from ..downloads import Downloads
 from ._activities import (
@@ -34,7 +35,7 @@ from ._personal import open_personal_chat
 from ._retry import retrying
 from ._views import PlanLookup, audiences
 
-__all__ = ["AddressLookup", "ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
+__all__ = ["ReferenceLookup", "TeamsDeliveryError", "TeamsSurface"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,9 @@ class TeamsDeliveryError(RuntimeError):
 class ReferenceLookup(Protocol):
     async def get(self, platform: str, conversation_id: str) -> dict[str, Any] | None: ...
 
-
-class AddressLookup(Protocol):
-    async def get(self, platform: str, user_id: str) -> PersonalAddress | None: ...
+    async def save(
+        self, platform: str, conversation_id: str, reference: dict[str, Any], *, now: datetime
+    ) -> None: ...
 
 
 class TeamsSurface:
@@ -60,7 +61,7 @@ class TeamsSurface:
         adapter: Any,
         references: ReferenceLookup,
         *,
-        addresses: AddressLookup | None = None,
+        addresses: AddressStore | None = None,
         app_id: str | None = None,
         downloads: Downloads | None = None,
         plans: PlanLookup | None = None,
@@ -166,25 +167,43 @@ class TeamsSurface:
 
         await self._continue(conversation, logic)
 
+    async def personal_chat(self, user_id: str, *, fresh: bool = False) -> Conversation | None:
+        """The person's personal chat with the bot: the one they had (unless ``fresh``), else
+        one the bot opens, which Teams allows when the app is installed for them; None when
+        the bot does not know how to reach them or Teams refuses."""
+        person = None
+        if self._addresses is not None:
+            person = await self._addresses.get(PLATFORM, user_id)
+        if person is None:
+            logger.info("no Teams address to reach a person at")
+            return None
+        known = person.personal_conversation_id
+        if known and not fresh and await self._references.get(PLATFORM, known) is not None:
+            return Conversation(platform=PLATFORM, conversation_id=known)
+        reference = await open_personal_chat(self._adapter, self._app_id, person.address)
+        if reference is None or self._addresses is None:
+            return None
+        chat = str(reference["conversation"]["id"])
+        now = datetime.now(UTC)
+        await self._references.save(PLATFORM, chat, reference, now=now)
+        await self._addresses.save(
+            PLATFORM, user_id, person.address, personal_conversation_id=chat, now=now
+        )
+        return Conversation(platform=PLATFORM, conversation_id=chat)
+
     async def tell_person(
         self, email: str, about: Conversation, text: str, *, user_id: str | None = None
     ) -> bool:
-        """A message to the person in their personal chat with the bot: the one they had, else
-        one the bot opens (which Teams allows when the app is installed for them)."""
-        person = None
-        if user_id and self._addresses is not None:
-            person = await self._addresses.get(PLATFORM, user_id)
-        if person is None:
-            logger.info("no Teams address to write to the person at")
-            return False
+        """A message to the person in their personal chat with the bot (see ``personal_chat``);
+        a personal chat that is gone (the app removed from their scope) is opened again."""
         activity = message_activity(f"About a Teams channel where you turned on alerts: {text}")
-        if person.personal_conversation_id:
-            personal = Conversation(
-                platform=PLATFORM, conversation_id=person.personal_conversation_id
-            )
+        for fresh in (False, True):
+            chat = await self.personal_chat(user_id, fresh=fresh) if user_id else None
+            if chat is None:
+                return False
             try:
-                await self._send(personal, [activity])
+                await self._send(chat, [activity])
                 return True
             except (ConversationGone, TeamsDeliveryError) as exc:
-                logger.info("the personal chat is gone (%s); opening one", type(exc).__name__)
-        return await open_personal_chat(self._adapter, self._app_id, person.address, activity)
+                logger.info("writing to a personal chat failed (%s)", type(exc).__name__)
+        return False

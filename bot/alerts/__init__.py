@@ -29,7 +29,7 @@ from ._matcher import Match, Matcher, Watched, load_subscriptions
 from ._notes import NOTES_CURSOR, CustomerNote, CustomerNotes, NoteSweep, note_card
 from ._notices import Notice, Notices
 from ._poller import LEASE_NAME, CycleReport, Poller, default_holder, lease_ttl_for
-from ._service import PLANNER_NOTE, AlertService, channel_of
+from ._service import PLANNER_NOTE, SHARED_CHANNEL, AlertService, channel_of
 from ._tickets import ALERT_FIELDS, AlertTicket, alert_tickets, excerpt
 from ._webhook import (
     SIGNATURE_HEADER,
@@ -51,6 +51,7 @@ __all__ = [
     "NOTES_CURSOR",
     "NOTICE_KINDS",
     "PLANNER_NOTE",
+    "SHARED_CHANNEL",
     "SIGNATURE_HEADER",
     "AlertFilters",
     "AlertService",

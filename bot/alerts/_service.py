@@ -30,7 +30,7 @@ from ._webhook import WebhookReceiver
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["PLANNER_NOTE", "AlertService"]
+__all__ = ["PLANNER_NOTE", "SHARED_CHANNEL", "AlertService"]
 
 EXAMPLE = '`alerts on queue "Service Desk" priority High`'
 PLANNER_NOTE = (
@@ -47,6 +47,11 @@ PLANNER_NOTE = (
 PERSONAL_HERE = (
     "Personal notifications come to your direct chat with me, where only you read them: say "
     "`notify me when a ticket is assigned to me` there."
+)
+
+SHARED_CHANNEL = (
+    "This channel is shared with another organisation, so I don't post alerts there: its "
+    "members would see your customers' tickets. Use a channel of your own organisation."
 )
 
 
@@ -128,8 +133,10 @@ class AlertService:
 
     async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply:
         """``alerts on …``, ``alerts off``, ``alerts list`` for the channel of ``message``."""
-        channel = channel_of(message.conversation)
+        channel = channel_of(message.asked_in)
         words = command.alert_filters or {}
+        if command.intent == "alerts_on" and message.external:
+            return Reply(text=SHARED_CHANNEL)
         if command.intent == "alerts_on":
             if message.shared and str(words.get("assigned", "")).lower() == "me":
                 return Reply(text=PERSONAL_HERE)

@@ -9,7 +9,7 @@ import pytest
 from engine_support import technician_email
 from teams_connector import FakeConnector
 from teams_server import BotServer, open_runtime, serve_teams
-from teams_support import TeamsUser
+from teams_support import CHANNEL_ID, TEAM_ID, TeamsUser
 
 from adapters.runtime import Runtime
 from autotask.sandbox import Sandbox
@@ -25,6 +25,10 @@ async def runtime(tenant: Tenant, tmp_path: Path) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
     async with FakeConnector() as fake:
+        fake.teams[TEAM_ID] = [
+            {"id": TEAM_ID, "name": "General", "type": "standard"},
+            {"id": CHANNEL_ID, "name": "Service Desk", "type": "standard"},
+        ]
         yield fake
         assert fake.undeclared_requests() == [], "calls outside the Bot Connector API"
         assert fake.invalid == [], "activities that do not match the Bot Connector schema"

@@ -24,8 +24,13 @@ from jsonschema import Draft4Validator
 from adapters.web import running_app
 
 # Teams answers GET on a single member (botbuilder's TeamsInfo.get_member uses it); the
-# Swagger file predates it and lists only DELETE there.
-EXTRA_ROUTES = {("GET", "/v3/conversations/{conversationId}/members/{memberId}")}
+# Swagger file predates it and lists only DELETE there. The team's channel list is Teams' own
+# route (TeamsInfo.get_team_channels), outside the Bot Connector's Swagger.
+EXTRA_ROUTES = {
+    ("GET", "/v3/conversations/{conversationId}/members/{memberId}"),
+    ("GET", "/v3/teams/{teamId}/conversations"),
+}
+HOME_TENANT = "72f988bf-0000-0000-0000-000000000001"  # the tenant of the team and its members
 WAIT_SECONDS = 30.0  # a safety net so a broken test fails instead of hanging; not a timing check
 
 
@@ -78,6 +83,7 @@ class FakeConnector:
                 }
             )
         self.members: dict[str, dict[str, Any]] = {}
+        self.teams: dict[str, list[dict[str, Any]]] = {}  # team id → its channels, as listed
         self.installed_for: set[str] = set()  # users with the app in their personal scope
         self.created: list[dict[str, Any]] = []  # the parameters of each conversation created
         self.received: list[Received] = []
@@ -95,9 +101,20 @@ class FakeConnector:
         self._stack: Any = None
 
     def add_member(
-        self, user_id: str, *, name: str, email: str | None, upn: str | None = None
+        self,
+        user_id: str,
+        *,
+        name: str,
+        email: str | None,
+        upn: str | None = None,
+        tenant: str = HOME_TENANT,
     ) -> None:
-        member: dict[str, Any] = {"id": user_id, "name": name, "aadObjectId": f"aad-{user_id}"}
+        member: dict[str, Any] = {
+            "id": user_id,
+            "name": name,
+            "aadObjectId": f"aad-{user_id}",
+            "tenantId": tenant,
+        }
         if email:
             member["email"] = email
         member["userPrincipalName"] = upn or email or f"{name}@example.invalid"
@@ -106,6 +123,7 @@ class FakeConnector:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3/conversations", self._create)
+        app.router.add_get("/v3/teams/{teamId}/conversations", self._channels)
         base = "/v3/conversations/{conversationId}"
         app.router.add_post(base + "/activities", self._send)
         app.router.add_post(base + "/activities/{activityId}", self._send)
@@ -188,6 +206,14 @@ class FakeConnector:
                 403, "BotNotInConversationRoster", "The bot is not part of the conversation roster."
             )
         return web.json_response({"id": personal_chat_id(user_id)}, status=201)
+
+    async def _channels(self, request: web.Request) -> web.Response:
+        """The team's channels with their type (``standard``, ``private``, ``shared``)."""
+        self._route(request)
+        channels = self.teams.get(request.match_info["teamId"])
+        if channels is None:
+            return _error(404, "NotFound", "Team not found.")
+        return web.json_response({"conversations": channels})
 
     async def _member(self, request: web.Request) -> web.Response:
         self._route(request)

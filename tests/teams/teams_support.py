@@ -60,16 +60,22 @@ def personal(
 
 
 def channel(
-    user: TeamsUser, service_url: str, question: str, *, root: str | None = None
+    user: TeamsUser,
+    service_url: str,
+    question: str,
+    *,
+    root: str | None = None,
+    channel_id: str = CHANNEL_ID,
 ) -> dict[str, Any]:
-    """``@Autotask question`` posted in the channel (a new post, or a reply in ``root``'s thread)."""
+    """``@Autotask question`` posted in a channel of the team (a new post, or a reply in
+    ``root``'s thread)."""
     activity = _base(user, service_url, {})
     thread = root or activity["id"]
     activity["conversation"] = {
         "isGroup": True,
         "conversationType": "channel",
         "tenantId": TENANT_ID,
-        "id": f"{CHANNEL_ID};messageid={thread}",
+        "id": f"{channel_id};messageid={thread}",
     }
     activity["text"] = f"<at>{BOT_NAME}</at> {question}"
     activity["entities"] = [
@@ -81,9 +87,9 @@ def channel(
         {"type": "clientInfo", "locale": "en-US", "country": "US", "platform": "Web"},
     ]
     activity["channelData"] = {
-        "teamsChannelId": CHANNEL_ID,
+        "teamsChannelId": channel_id,
         "teamsTeamId": TEAM_ID,
-        "channel": {"id": CHANNEL_ID},
+        "channel": {"id": channel_id},
         "team": {"id": TEAM_ID},
         "tenant": {"id": TENANT_ID},
     }

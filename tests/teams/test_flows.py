@@ -54,6 +54,9 @@ class FakeMembers:
         self.asked.append(user_id)
         return self.emails.get(user_id)
 
+    async def tenant(self, turn: TurnContext, user_id: str) -> str | None:
+        return TENANT_ID if user_id in self.emails else None
+
 
 def _template(conversation_id: str = THREAD, kind: str = "channel") -> Activity:
     return Activity(

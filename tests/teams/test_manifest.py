@@ -58,6 +58,8 @@ def test_the_bot_is_the_app_in_every_scope_with_its_commands() -> None:
     assert manifest["name"] == {"short": "PSA Bot", "full": "PSA Bot: Autotask PSA for technicians"}
     assert manifest["developer"]["privacyUrl"] == "https://atbot.example.com"
     assert "{{" not in json.dumps(manifest)
+    # offered in shared channels too, where it answers each asker in private
+    assert manifest["supportedChannelTypes"] == ["sharedChannels", "privateChannels"]
 
 
 def test_the_template_holds_placeholders_only_where_values_go() -> None:
