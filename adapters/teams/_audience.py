@@ -29,11 +29,20 @@ from botbuilder.core.teams import TeamsInfo
 from ._members import MemberLookup
 from ._personal import tenant_of
 
-__all__ = ["SHARED", "ChannelTypes", "is_external"]
+__all__ = ["IN_PRIVATE", "NO_PERSONAL_CHAT", "SHARED", "ChannelTypes", "is_external"]
 
 logger = logging.getLogger(__name__)
 
 SHARED = "shared"
+IN_PRIVATE = (
+    "This channel is shared with people outside your organisation, so I answered you in our "
+    "personal chat."
+)
+NO_PERSONAL_CHAT = (
+    "This channel is shared with people outside your organisation, so I answer only in a "
+    "personal chat, and Teams did not let me open one with you. Open a chat with me (find me "
+    "under Apps) and ask there."
+)
 _UNKNOWN = ""
 
 

@@ -31,7 +31,7 @@ from ._activities import (
     reference_of,
     reply_activities,
 )
-from ._audience import ChannelTypes, is_external
+from ._audience import IN_PRIVATE, NO_PERSONAL_CHAT, ChannelTypes, is_external
 from ._invokes import Invokes
 from ._members import MemberLookup
 from ._personal import Addresses
@@ -47,15 +47,6 @@ WELCOME = (
     "Autotask until you approve it."
 )
 SORRY = "Sorry, that went wrong on my side. Nothing was changed."
-IN_PRIVATE = (
-    "This channel is shared with people outside your organisation, so I answered you in our "
-    "personal chat."
-)
-NO_PERSONAL_CHAT = (
-    "This channel is shared with people outside your organisation, so I answer only in a "
-    "personal chat, and Teams did not let me open one with you. Open a chat with me (find me "
-    "under Apps) and ask there."
-)
 
 
 class ReferenceSaver(Protocol):

@@ -1,7 +1,7 @@
 """The "Create Autotask ticket" message action: ``composeExtension/fetchTask`` opens a task module
 with the form pre-filled from the message; ``composeExtension/submitAction`` plans the ticket and
 posts the usual confirmation card in the message's conversation (a refusal shows the form again,
-with the reason and what was typed).
+with the reason and what was typed); from a shared channel, the card goes to the personal chat.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from bot.edits import Form
 from bot.message_tickets import SourceMessage, TicketSubmission
 
 from ._activities import conversation_of
+from ._audience import NO_PERSONAL_CHAT, is_external
 from ._cards import ADAPTIVE_CARD_CONTENT_TYPE
 from ._forms import form_card, form_values
 
@@ -93,6 +94,11 @@ class MessageActions:
         email = await self.bot.members.email(turn, user_id)
         values = form_values(_dict(value.get("data")))
         conversation = conversation_of(turn.activity)
+        if await is_external(turn, self.bot.channel_types, self.bot.members):
+            chat = await self.bot.surface.personal_chat(user_id)  # the card shows the customer
+            if chat is None:
+                return _message(NO_PERSONAL_CHAT)
+            conversation = chat
         submission = TicketSubmission(
             conversation=conversation, user_id=user_id, email=email, values=values
         )

@@ -2,8 +2,9 @@
 
 Every activity tells the bot how to reach its sender later: their user id, Entra object id,
 tenant, the service URL of their region and the bot's own account; an activity from a personal
-chat also names that chat. When the bot must tell someone something in private and has no
-personal chat with them yet, it creates one the way the Bot Framework documents for Teams: the
+chat also names that chat. When the bot must write to someone in private (the answer to a
+question asked in a shared channel, a word about alerts that stopped) and has no personal chat
+with them yet, it creates one the way the Bot Framework documents for Teams: the
 connector's ``create_conversation`` with the user as the only member and the tenant in
 ``channelData``. Teams answers with the existing one-to-one chat when the app is installed for
 the user, and 403 when it is not (then nobody can be told there, and the bot says so in its log).

@@ -20,12 +20,13 @@ from teams_support import (
     TeamsUser,
     channel,
     click,
+    of_type,
     submit_data,
     texts,
 )
 
 from adapters.runtime import Runtime
-from adapters.teams._bot import IN_PRIVATE, NO_PERSONAL_CHAT
+from adapters.teams._audience import IN_PRIVATE, NO_PERSONAL_CHAT
 from autotask.sandbox import Sandbox
 from bot.alerts import SHARED_CHANNEL, AlertService
 from bot.messages import Conversation
@@ -177,3 +178,41 @@ async def test_when_nothing_tells_the_answer_goes_to_the_asker_alone(
     assert note.body["text"] == IN_PRIVATE
     told = _all_text(_in(connector, personal_chat_id(stranger.id)))
     assert "atbot link" in told, "the details of the refusal, in private"
+
+
+def _create_ticket(user: TeamsUser, connector: FakeConnector, name: str, data: Any) -> Any:
+    """The "Create Autotask ticket" message action used on a post of the shared channel."""
+    activity = _in_shared(user, connector, "unused")
+    for key in ("text", "entities"):
+        activity.pop(key, None)
+    payload = {
+        "id": "1700000000999",
+        "from": {"user": {"id": "aad-dana", "displayName": "Dana", "userIdentityType": "aadUser"}},
+        "body": {"contentType": "html", "content": "<p>Printer on the 3rd floor jams</p>"},
+    }
+    value = {"commandId": "createTicket", "commandContext": "message", "messagePayload": payload}
+    activity.update(type="invoke", name=name, value={**value, **data})
+    return activity
+
+
+async def test_a_ticket_made_from_a_message_in_a_shared_channel_is_previewed_in_private(
+    server: BotServer, connector: FakeConnector, sarah: TeamsUser, sandbox: Sandbox
+) -> None:
+    connector.installed_for.add(sarah.id)
+    company = next(c["companyName"] for c in sandbox.records("Companies") if c["id"])
+    fetched = await server.send(_create_ticket(sarah, connector, "composeExtension/fetchTask", {}))
+    form = fetched.json()["task"]["value"]["card"]["content"]
+    (submit,) = submit_data(form)
+    filled = {
+        i["id"]: i.get("value") for i in of_type(form, "Input.Text") if i.get("value") is not None
+    }
+    data = {"data": {**submit, **filled, "f:company": company}}
+
+    answer = await server.send(
+        _create_ticket(sarah, connector, "composeExtension/submitAction", data)
+    )
+
+    assert answer.status_code == 200 and answer.json() == {}
+    assert _in(connector, SHARED_ID) == [], "nothing in the shared channel"
+    [carrier] = _in(connector, personal_chat_id(sarah.id))
+    assert any(d["action"] == "approve" for c in carrier.cards for d in submit_data(c))
