@@ -19,8 +19,9 @@ from teams_support import (
     TENANT_ID,
     TeamsUser,
     channel,
-    click,
+    invoke,
     of_type,
+    plan_of,
     submit_data,
     texts,
 )
@@ -99,25 +100,25 @@ async def test_a_change_asked_in_a_shared_channel_is_approved_in_the_personal_ch
     connector.installed_for.add(sarah.id)
     await server.send(_in_shared(sarah, connector, "new ticket for Northwind high: printer outage"))
     chat = personal_chat_id(sarah.id)
-    [carrier] = [r for r in _in(connector, chat) if r.cards and submit_data(r.cards[0])]
-    [plan_id] = {d["plan_id"] for d in submit_data(carrier.cards[0]) if d["action"] == "approve"}
+    [carrier] = [r for r in _in(connector, chat) if r.cards and plan_of(r.cards[0])]
+    plan_id = plan_of(carrier.cards[0])
     assert all(not r.cards for r in _in(connector, SHARED_ID)), "no card in the shared channel"
 
-    # Teams delivers the click from the personal chat the card is in.
+    # Teams delivers the click (Action.Execute) from the personal chat the card is in.
     in_chat = {
         "serviceUrl": connector.url,
         "conversation": {"conversationType": "personal", "tenantId": TENANT_ID, "id": chat},
         "channelData": {"tenant": {"id": TENANT_ID}},
     }
     approve = {"action": "approve", "plan_id": plan_id}
-    await server.send(click(in_chat, sarah, carrier.new_id or "", approve))
+    response = await server.send(invoke(in_chat, sarah, carrier.new_id or "", "approve", approve))
 
-    [update] = connector.updates()
-    assert update.conversation_id == chat and update.activity_id == carrier.new_id
-    assert "Done" in texts(update.cards[0])
+    assert response.status_code == 200
+    assert "Done" in texts(response.json()["value"])
     northwind = {c["id"] for c in sandbox.records("Companies") if "Northwind" in c["companyName"]}
     made = [t for t in sandbox.records("Tickets") if t["title"] == "Printer outage"]
     assert [t["companyID"] in northwind for t in made] == [True]
+    assert all(not r.cards for r in _in(connector, SHARED_ID)), "nor after the click"
 
 
 async def test_alerts_cannot_be_turned_on_in_a_shared_channel(
@@ -215,4 +216,4 @@ async def test_a_ticket_made_from_a_message_in_a_shared_channel_is_previewed_in_
     assert answer.status_code == 200 and answer.json() == {}
     assert _in(connector, SHARED_ID) == [], "nothing in the shared channel"
     [carrier] = _in(connector, personal_chat_id(sarah.id))
-    assert any(d["action"] == "approve" for c in carrier.cards for d in submit_data(c))
+    assert plan_of(carrier.cards[0]) is not None, "the change card"
