@@ -56,11 +56,13 @@ __all__ = [
     "reference_of",
     "reply_activities",
     "strip_mentions",
+    "team_of",
     "thread_address",
     "update_activity",
 ]
 
 PLATFORM = "teams"
+TEAM_KEY = "teamId"  # beside a stored reference: the team of its channel
 _THREAD = ";messageid="
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _MAX_ACTION = 32
@@ -88,8 +90,18 @@ def thread_address(conversation: Conversation) -> str:
     return conversation.conversation_id
 
 
+def team_of(activity: Activity) -> str | None:
+    """The id of the team a channel activity comes from (``channelData.team.id``)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    found = team.get("id") if isinstance(team, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
 def reference_of(activity: Activity) -> dict[str, Any]:
-    """The activity's conversation reference, addressed to the channel or chat (not a thread)."""
+    """The activity's conversation reference, addressed to the channel or chat (not a thread),
+    with the id of the channel's team (kept beside it, so that a team that removes the bot
+    turns off the alerts of all its channels)."""
     reference = ConversationReference(
         user=activity.from_property,
         bot=activity.recipient,
@@ -100,12 +112,16 @@ def reference_of(activity: Activity) -> dict[str, Any]:
     )
     data: dict[str, Any] = reference.serialize()
     data["conversation"]["id"] = _split(activity.conversation.id)[0]
+    if team := team_of(activity):
+        data[TEAM_KEY] = team
     return data
 
 
 def reference_for(stored: dict[str, Any], conversation: Conversation) -> ConversationReference:
     """A stored reference, pointed at ``conversation``'s thread, for ``continue_conversation``."""
-    reference = ConversationReference().deserialize(stored)
+    reference = ConversationReference().deserialize(
+        {key: value for key, value in stored.items() if key != TEAM_KEY}
+    )
     reference.conversation.id = thread_address(conversation)
     reference.activity_id = None
     return reference

@@ -26,6 +26,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
+from ._activities import team_of
 from ._members import MemberLookup
 from ._personal import tenant_of
 
@@ -86,7 +87,7 @@ class ChannelTypes:
             return declared.lower()
         cached = self._types.get(channel_id)
         if cached is None or cached[0] <= self._clock():
-            await self._list_team(turn, _id_of(data.get("team")), channel_id)
+            await self._list_team(turn, team_of(turn.activity), channel_id)
             cached = self._types.get(channel_id)
         return cached[1] or None if cached else None
 

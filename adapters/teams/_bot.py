@@ -24,12 +24,14 @@ from bot.messages import Conversation, IncomingMessage, Reply
 
 from ._activities import (
     PLATFORM,
+    TEAM_KEY,
     click_of,
     conversation_of,
     mentioned_people,
     message_of,
     reference_of,
     reply_activities,
+    team_of,
 )
 from ._audience import IN_PRIVATE, NO_PERSONAL_CHAT, ChannelTypes, is_external
 from ._invokes import Invokes
@@ -53,6 +55,8 @@ class ReferenceSaver(Protocol):
     async def save(
         self, platform: str, conversation_id: str, reference: dict[str, Any], *, now: datetime
     ) -> None: ...
+
+    async def all(self, platform: str) -> list[tuple[str, dict[str, Any]]]: ...
 
 
 class Background:
@@ -214,9 +218,27 @@ class TeamsBot(ActivityHandler):  # type: ignore[misc]
         and whoever turned them on is told in their personal chat."""
         if activity.conversation is None:
             return
-        channel = conversation_of(activity)
-        removed = await stop_alerts(self.engine, self.surface, channel)
+        removed = 0
+        for channel in await self._channels_left(activity):
+            removed += await stop_alerts(self.engine, self.surface, channel)
         logger.warning("Teams: the bot was %s; %d alert subscriptions turned off", why, removed)
+
+    async def _channels_left(self, activity: Activity) -> list[Conversation]:
+        """The conversations the bot is gone from: the one of the event, and — when a team
+        removes it (the event then comes from the team's General channel, whose id is the
+        team's) — every channel of that team it has a reference for. A shared channel that
+        only disallows the bot comes with its own id, and only that channel is left."""
+        here = conversation_of(activity).model_copy(update={"thread_id": None})
+        team = team_of(activity)
+        if team is None or team != here.conversation_id:
+            return [here]
+        ids = {
+            conversation_id
+            for conversation_id, reference in await self._references.all(PLATFORM)
+            if reference.get(TEAM_KEY) == team
+        }
+        ids.discard(here.conversation_id)
+        return [here] + [here.model_copy(update={"conversation_id": i}) for i in sorted(ids)]
 
     async def on_error(self, turn_context: TurnContext, error: Exception) -> None:
         """The adapter's one ``on_turn_error``: log with a reference, tell the user that id."""

@@ -38,12 +38,16 @@ def _alerts(runtime: Runtime) -> AlertService:
     return service
 
 
-def _removal(how: str, service_url: str, remover: TeamsUser) -> dict[str, Any]:
-    """What Teams sends when a team removes the bot (or uninstalls the app from the team)."""
-    activity = channel(remover, service_url, "")
+def _removal(
+    how: str, service_url: str, remover: TeamsUser, *, where: str = TEAM_ID
+) -> dict[str, Any]:
+    """What Teams sends when a team removes the bot (or uninstalls the app from the team): the
+    event comes from the team's General channel, whose id is the team's. A shared channel that
+    disallows the bot sends ``membersRemoved`` from that channel."""
+    activity = channel(remover, service_url, "", channel_id=where)
     for key in ("text", "entities", "textFormat"):
         activity.pop(key, None)
-    activity["conversation"]["id"] = CHANNEL_ID
+    activity["conversation"]["id"] = where
     if how == "membersRemoved":
         activity["type"] = "conversationUpdate"
         activity["membersRemoved"] = [{"id": BOT_ID, "name": BOT_NAME}]
@@ -165,3 +169,25 @@ async def test_an_alert_refused_with_403_turns_the_channel_off_and_tells_the_sub
     again = await service.dispatcher.deliver(records)
     assert again.matched == 0 and len(connector.created) == 1, "told once"
     assert TEAM_ID not in told
+
+
+async def test_a_shared_channel_that_disallows_the_bot_stops_only_its_own_alerts(
+    server: BotServer, connector: FakeConnector, sarah: TeamsUser, runtime: Runtime
+) -> None:
+    _alerts(runtime)
+    connector.installed_for.add(sarah.id)
+    await _alerts_on(server, connector, sarah)  # in the Service Desk channel of the same team
+    shared = "19:contoso-connect@thread.tacv2"
+    await runtime.db.alerts.subscribe(
+        Conversation(platform="teams", conversation_id=shared),
+        {},
+        created_by=str(sarah.email),
+        created_by_user_id=sarah.id,
+        now=runtime.engine.clock(),
+    )
+
+    await server.send(_removal("membersRemoved", connector.url, sarah, where=shared))
+
+    assert len(await runtime.db.alerts.subscriptions(CHANNEL)) == 1, "the team still has the bot"
+    assert await runtime.db.alerts.subscriptions() == await runtime.db.alerts.subscriptions(CHANNEL)
+    assert len(_told(connector, personal_chat_id(sarah.id))) == 1
