@@ -125,7 +125,9 @@ class NoticeStore:
         return int(row.changes)
 
     async def settle(self, readings: Sequence[Assignee]) -> None:
-        """Store readings without a notice (what was already so when watching began)."""
-        for reading in readings:
+        """Store readings without a notice (what was already so when watching began), one
+        transaction per 500."""
+        for start in range(0, len(readings), _BATCH):
             async with self._gateway.write() as conn:
-                await conn.execute(self._upsert(reading, None))
+                for reading in readings[start : start + _BATCH]:
+                    await conn.execute(self._upsert(reading, None))
