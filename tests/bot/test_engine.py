@@ -253,7 +253,12 @@ async def test_alert_commands_bypass_the_model(
     engine.alerts = Alerts()  # type: ignore[assignment]
     await engine.handle(say('alerts on queue "Service Desk"', technician_email(sandbox)), surface)
     assert surface.last.text == "subscribed"
-    assert engine.alerts.commands == ["alerts_on"]  # type: ignore[union-attr]
+    for personal in ("notify me when a ticket is assigned to me",
+                     "tell me when customers reply on my tickets",
+                     "stop notifying me about customer notes", "stop notifying me"):  # fmt: skip
+        await engine.handle(say(personal, technician_email(sandbox)), surface)
+    assert engine.alerts.commands == ["alerts_on", "alerts_on", "alerts_on", "alerts_off",  # type: ignore[union-attr]
+                                      "alerts_off"]  # fmt: skip
 
 
 async def test_a_preview_warns_when_the_ticket_is_another_customers_than_the_threads(
