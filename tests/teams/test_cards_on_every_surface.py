@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from teams_support import card_errors, texts, walk
 from adapters.slack import render_reply as slack_reply
 from adapters.teams import adaptive_card
 from adapters.webchat import render_card
+from bot.alerts import AlertTicket, CustomerNote, note_card
 from bot.messages import (
     Card,
     CardAction,
@@ -64,12 +66,21 @@ LIST = Card(
     footer="1 of 3 open tickets, most urgent first; say `export …` for all",
     total=3, order="most urgent first", narrow=(0, 1, 3),
 )  # fmt: skip
-CARDS = {"ticket": TICKET, "preview": PREVIEW, "list": LIST}
+NOTE = note_card(
+    AlertTicket(id=3, number="T20261124.0003", title="VPN drops every hour",
+                company="Northwind Traders", link="https://ww5.autotask.net/t?id=3"),
+    CustomerNote(id=45, ticket_id=3, title="Re: VPN", contact="Ann Lee",
+                 excerpt="Still dropping after the reboot, twice this morning",
+                 created=datetime(2026, 11, 24, 14, 2, tzinfo=UTC)),
+    timezone="America/New_York", watching="customer notes on tickets assigned to Sarah Mitchell",
+)  # fmt: skip
+CARDS = {"ticket": TICKET, "preview": PREVIEW, "list": LIST, "customer note": NOTE}
 
 
 def _content(card: Card) -> list[str]:
     """Every piece of text a reader must see, wherever the card is shown."""
     found = [card.title, *(f.value for f in card.facts), *card.warnings, *card.notes]
+    found += [card.text] if card.text and card.kind == "alert" else []
     for part in card.sections:
         found += [part.title, *(i.heading for i in part.items)]
         found += [i.text for i in part.items if i.text] + ([part.footer] if part.footer else [])
