@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -143,7 +143,7 @@ class CustomerNotes(NoticeSource):
         customer = [n for n in notes if n.get("createdByContactID") is not None]
         if not by_resource or not customer:
             return DispatchReport()
-        tickets = await self._tickets(sorted({int(n["ticketID"]) for n in customer}))
+        tickets = await self._tickets(sorted({int(n["ticketID"]) for n in customer}), by_resource)
         views = {t.id: t for t in await alert_tickets(self.engine.context(None), tickets)}
         records = {int(t["id"]): t for t in tickets}
         contacts = await self.engine.context(None).names.names_for(
@@ -172,10 +172,14 @@ class CustomerNotes(NoticeSource):
                 notices.append(Notice(item, f"note:{shown.id}", view.id, Reply(cards=(card,))))
         return await self.notices.send(notices)
 
-    async def _tickets(self, ids: list[int]) -> list[Record]:
+    async def _tickets(self, ids: list[int], watching: Mapping[int, object]) -> list[Record]:
+        """The tickets of these ids that are assigned to a watching resource."""
+        people: list[Any] = list(watching)
+        # Autotask allows 500 conditions in a query: with very many watchers, filter in the bot
+        assigned = (Filter.in_("assignedResourceID", people),) if len(people) <= 250 else ()
         records: list[Record] = []
         for start in range(0, len(ids), _IDS_PER_QUERY):
             chunk: list[Any] = ids[start : start + _IDS_PER_QUERY]
-            query = Query(filter=(Filter.in_("id", chunk),), include_fields=ALERT_FIELDS)
+            query = Query(filter=(Filter.in_("id", chunk), *assigned), include_fields=ALERT_FIELDS)
             records.extend(await self.client.query("Tickets", query))
         return records
