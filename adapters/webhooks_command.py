@@ -1,7 +1,8 @@
 """``atbot webhooks install --url https://…/autotask/webhooks/ticket [--secret …]`` (admin only).
 
 Creates a TicketWebhook in Autotask that calls the bot on every new ticket and on every change of
-a ticket's assigned resource (for the "assigned to me" notices), with its Fields (at least one
+a ticket's assigned resource (for the "assigned to me" notices), and a TicketNoteWebhook for new
+notes (customer notes), each with its Fields (at least one
 subscribed field makes Autotask mark it ready; API-NOTES §8.1), and prints the secret to set as
 ``ATBOT_ALERTS__WEBHOOK_SECRET`` on every bot replica. Webhook configurations are
 administrative records: the chat side never creates or changes them; this command does, through
@@ -33,6 +34,9 @@ SHOWN_FIELDS = ("TicketNumber", "Title", "CompanyID", "Priority", "QueueID", "St
 # a subscribed field changed: the assigned resource (reassignments), else Status (create only).
 SUBSCRIBED_FIELDS = ("AssignedResourceID", "Status")
 ASSIGNED = "AssignedResourceID"
+# The TicketNoteWebhook for customer notes: new notes only, each with who wrote it (a contact, for
+# a customer's note) and its ticket, so the bot fetches only customers' notes.
+NOTE_FIELDS = ("CreatedByContactID", "TicketID")
 MAX_SECRET = 64  # Autotask's secretKey length; 10 or more is recommended
 
 
@@ -43,6 +47,8 @@ class InstalledWebhook(BaseModel):
     secret: str
     url: str
     fields: list[str]
+    note_webhook_id: int | None = None  # the TicketNoteWebhook, where the tenant has the fields
+    note_ready: bool = False
 
 
 def new_secret() -> str:
@@ -58,16 +64,16 @@ def _check(url: str, secret: str) -> None:
         raise ValueError(f"--secret must have 10 to {MAX_SECRET} characters.")
 
 
-async def _field_ids(client: AutotaskClient) -> dict[str, int]:
-    """``fieldID`` by label, from this tenant's TicketWebhookFields picklist."""
-    fields = await client.fields("TicketWebhookFields")
+async def _field_ids(client: AutotaskClient, entity: str = "TicketWebhookFields") -> dict[str, int]:
+    """``fieldID`` by label, from this tenant's picklist of ``entity``."""
+    fields = await client.fields(entity)
     info = next((f for f in fields if f.name.lower() == "fieldid"), None)
     values = info.picklist_values if info is not None else None
     return {v.label.lower(): int(v.value) for v in values or ()}
 
 
 def _webhook_body(
-    url: str, secret: str, name: str, email: str | None, *, updates: bool
+    url: str, secret: str, name: str, email: str | None, *, updates: bool = False
 ) -> dict[str, Any]:
     """A TicketWebhook for create events, and for updates when they mean a reassignment."""
     body: dict[str, Any] = {
@@ -112,6 +118,7 @@ async def install_ticket_webhook(
         await client.create(f"TicketWebhooks/{webhook_id}/Fields", field)
     stored = await client.get("TicketWebhooks", webhook_id)
     guid = stored.get("webhookGUID") or stored.get("webhookGuid")
+    note_id, note_ready = await _install_note_webhook(client, url, secret, name, email)
     return InstalledWebhook(
         id=webhook_id,
         ready=bool(stored.get("isReady")),
@@ -119,7 +126,30 @@ async def install_ticket_webhook(
         secret=secret,
         url=url,
         fields=present,
+        note_webhook_id=note_id,
+        note_ready=note_ready,
     )
+
+
+async def _install_note_webhook(
+    client: AutotaskClient, url: str, secret: str, name: str, email: str | None
+) -> tuple[int | None, bool]:
+    """The TicketNoteWebhook (same URL and secret) for customer notes, when the tenant's
+    TicketNoteWebhookFields list has the fields; (its id, ready)."""
+    ids = await _field_ids(client, "TicketNoteWebhookFields")
+    if any(label.lower() not in ids for label in NOTE_FIELDS):
+        return None, False
+    body = _webhook_body(url, secret, f"{name} (notes)", email)
+    webhook_id = await client.create("TicketNoteWebhooks", body)
+    for label in NOTE_FIELDS:
+        field = {
+            "fieldID": ids[label.lower()],
+            "isSubscribedField": label == NOTE_FIELDS[0],
+            "isDisplayAlwaysField": True,
+        }
+        await client.create(f"TicketNoteWebhooks/{webhook_id}/Fields", field)
+    stored = await client.get("TicketNoteWebhooks", webhook_id)
+    return webhook_id, bool(stored.get("isReady"))
 
 
 async def _install(args: argparse.Namespace) -> int:
@@ -139,6 +169,9 @@ async def _install(args: argparse.Namespace) -> int:
     state = "ready" if installed.ready else "NOT ready (no subscribed field was accepted)"
     print(f"TicketWebhook {installed.id} created for {installed.url}: {state}.")
     print(f"  fields: {', '.join(installed.fields)}")
+    if installed.note_webhook_id is not None:
+        ready = "ready" if installed.note_ready else "NOT ready"
+        print(f"TicketNoteWebhook {installed.note_webhook_id} (customer notes): {ready}.")
     print("Set this on every bot replica, then restart it:")
     print(f"  ATBOT_ALERTS__WEBHOOK_SECRET={installed.secret}")
     return 0 if installed.ready else 1

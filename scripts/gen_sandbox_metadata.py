@@ -6,7 +6,8 @@ returns, for the demo MSP the sandbox serves. Sources:
 
 * field names and data types: the entity's Swagger 2.0 model (``TicketModel``...; the model of
   each entity is looked up in ``autotask/catalogue.json``, so generate the catalogue first);
-* flags of Tickets, Contacts, Resources and TicketWebhooks: the real tenant sample
+* flags of Tickets, Contacts, Resources and TicketWebhooks (and TicketNoteWebhooks, the same
+  model): the real tenant sample
   (``tenant-sample/*.entityInformation.fields.json``), with its system picklists;
 * flags of the other entities: API-NOTES §7 (required and read-only lists) and the rules below;
 * picklist values and user-defined fields: the overlay in this file (the demo MSP's own,
@@ -42,6 +43,9 @@ _TENANT_FILES = {
     "Contacts": "contacts",
     "Resources": "resources",
     "TicketWebhooks": "ticketWebhooks",
+    # the same model as TicketWebhooks (Swagger), and webhook entities share their flags
+    # (tenant sample: TicketWebhooks and CompanyWebhooks agree but for isReady being read-only)
+    "TicketNoteWebhooks": "ticketWebhooks",
 }
 
 
@@ -409,6 +413,22 @@ OVERLAY: dict[str, dict[str, Any]] = {
         "required": {"resourceID", "webhookID"},
         "refs": {"resourceID": "Resource", "webhookID": "TicketWebhook"},
     },
+    "TicketNoteWebhookFields": {
+        "required": {"fieldID", "isDisplayAlwaysField", "isSubscribedField", "webhookID"},
+        "refs": {"webhookID": "TicketNoteWebhook"},
+        "picklists": {
+            # API-NOTES §8.1 names the entity, not its field ids: these are this demo tenant's,
+            # one per TicketNotes field that supports webhooks (clients look them up by label)
+            "fieldID": picklist(
+                (1, "CreatedByContactID", "s"), (2, "Description", "s"), (3, "NoteType", "s"),
+                (4, "Publish", "s"), (5, "TicketID", "s"), (6, "Title", "s"),
+            ),
+        },
+    },
+    "TicketNoteWebhookExcludedResources": {
+        "required": {"resourceID", "webhookID"},
+        "refs": {"resourceID": "Resource", "webhookID": "TicketNoteWebhook"},
+    },
 }  # fmt: skip
 
 TICKET_PICKLISTS: dict[str, list[Field]] = {
@@ -440,7 +460,7 @@ TICKET_PICKLISTS: dict[str, list[Field]] = {
 }  # fmt: skip
 TICKET_WEBHOOK_FIELDS = {
     "companyID", "title", "contactID", "description", "status", "priority", "source", "queueID",
-    "ticketNumber",
+    "ticketNumber", "assignedResourceID",
 }  # fmt: skip
 TENANT_PICKLIST_OVERRIDES: dict[str, dict[str, list[Field]]] = {
     "Tickets": TICKET_PICKLISTS,
@@ -509,7 +529,8 @@ ENTITIES = (
     "ResourceServiceDeskRoles", "ResourceRoleQueues", "Tickets", "TicketNotes", "TimeEntries",
     "Contracts", "Invoices", "Projects", "Phases", "Tasks", "TaskNotes", "ProjectNotes",
     "ConfigurationItems", "Products", "BillingCodes", "TicketWebhooks", "TicketWebhookFields",
-    "TicketWebhookExcludedResources",
+    "TicketWebhookExcludedResources", "TicketNoteWebhooks", "TicketNoteWebhookFields",
+    "TicketNoteWebhookExcludedResources",
 )  # fmt: skip
 
 

@@ -5,8 +5,9 @@ It is the embedded default for the demo and the stand-in for Autotask in tests::
     async with Sandbox(SandboxConfig(tickets=200)) as sandbox:
         ...  # talk to sandbox.api_url with the usual Autotask headers
 
-Ticket webhooks created through the API (``TicketWebhooks`` and their ``Fields``) make it POST
-signed callouts; ``sandbox.webhook_deliveries`` lists every attempt.
+Ticket and ticket-note webhooks created through the API (``TicketWebhooks``,
+``TicketNoteWebhooks`` and their ``Fields``) make it POST signed callouts;
+``sandbox.webhook_deliveries`` lists every attempt.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Webhook callouts of the sandbox: ticket webhooks fire on API writes (API-NOTES §8).
+"""Webhook callouts of the sandbox: ticket and ticket-note webhooks fire on API writes
+(API-NOTES §8).
 
-A ``TicketWebhooks`` record becomes ready (``isReady``, ``webhookGUID``) once one of its
-``Fields`` is subscribed. A ticket created through the API then fires ``Create`` and an update
-``Update`` (only when a subscribed field changed) to every active, ready webhook subscribed to
-that event, unless the resource making the change is one of its ``ExcludedResources``.
+A ``TicketWebhooks`` (or ``TicketNoteWebhooks``) record becomes ready (``isReady``,
+``webhookGUID``) once one of its ``Fields`` is subscribed. A ticket (note) created through the API
+then fires ``Create`` and an update ``Update`` (only when a subscribed field changed) to every
+active, ready webhook of its kind subscribed to that event, unless the resource making the change
+is one of its ``ExcludedResources``.
 
 The callout is a POST of the .NET-serialised payload, signed ``X-Hook-Signature: sha1=...``
 (§8.3). Callouts of one webhook go out one at a time in event order from a background task,
@@ -65,6 +67,30 @@ class WebhookDelivery(BaseModel):
 
 
 @dataclass(frozen=True)
+class _Kind:
+    """One kind of webhook: the entity it watches and its own webhook entities."""
+
+    entity: str  # Tickets
+    entity_type: str  # the callout's EntityType: Ticket
+    webhooks: str  # TicketWebhooks
+    fields: str  # TicketWebhookFields
+    excluded: str  # TicketWebhookExcludedResources
+
+
+_KINDS = {
+    kind.entity.lower(): kind
+    for kind in (
+        _Kind("Tickets", "Ticket", "TicketWebhooks", "TicketWebhookFields",
+              "TicketWebhookExcludedResources"),
+        _Kind("TicketNotes", "TicketNote", "TicketNoteWebhooks", "TicketNoteWebhookFields",
+              "TicketNoteWebhookExcludedResources"),
+    )
+}  # fmt: skip
+_BY_WEBHOOKS = {kind.webhooks.lower(): kind for kind in _KINDS.values()}
+_BY_FIELDS = {kind.fields.lower(): kind for kind in _KINDS.values()}
+
+
+@dataclass(frozen=True)
 class _Callout:
     webhook_id: int
     url: str
@@ -123,7 +149,7 @@ def signature(body: bytes, secret: str) -> str:
 
 
 class Webhooks:
-    """Keeps ticket webhooks ready, turns ticket writes into callouts and delivers them."""
+    """Keeps ticket (note) webhooks ready, turns their writes into callouts and delivers them."""
 
     def __init__(
         self, store: RecordStore, metadata: MetadataRegistry, *, seed: int, retry_seconds: float
@@ -133,9 +159,9 @@ class Webhooks:
         self._metadata = metadata
         self._seed = seed
         self._retry_seconds = retry_seconds
-        self._sequence: dict[int, int] = {}
-        self._queues: dict[int, asyncio.Queue[_Callout]] = {}
-        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._sequence: dict[tuple[str, int], int] = {}  # per webhook, by (entity, id)
+        self._queues: dict[tuple[str, int], asyncio.Queue[_Callout]] = {}
+        self._workers: dict[tuple[str, int], asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
 
     # ------------------------------------------------------------ writes
@@ -143,54 +169,59 @@ class Webhooks:
     def observe(self, event: WriteEvent) -> None:
         """Called after every successful API write (the record writer's listener)."""
         entity = event.entity.lower()
-        if entity == "tickets" and event.after is not None:
-            self._ticket_changed(event.before, event.after, event.ctx)
-        elif entity in ("ticketwebhooks", "ticketwebhookfields"):
+        if entity in _KINDS and event.after is not None:
+            self._changed(_KINDS[entity], event.before, event.after, event.ctx)
+        elif entity in _BY_WEBHOOKS or entity in _BY_FIELDS:
+            kind = _BY_WEBHOOKS.get(entity) or _BY_FIELDS[entity]
             record = event.after or event.before or {}
-            webhook_id = record.get("id" if entity == "ticketwebhooks" else "webhookID")
-            if entity == "ticketwebhooks" and event.before is None and event.after is not None:
+            webhook_id = record.get("id" if entity in _BY_WEBHOOKS else "webhookID")
+            if entity in _BY_WEBHOOKS and event.before is None and event.after is not None:
                 event.after["ownerResourceID"] = event.ctx.actor_id
             if webhook_id is not None:
-                self._refresh(int(webhook_id))
+                self._refresh(kind, int(webhook_id))
 
-    def _refresh(self, webhook_id: int) -> None:
+    def _refresh(self, kind: _Kind, webhook_id: int) -> None:
         """``isReady`` once a subscribed field exists; the GUID is given then and kept."""
-        webhook = self._store.get("TicketWebhooks", webhook_id)
+        webhook = self._store.get(kind.webhooks, webhook_id)
         if webhook is None:
             return
-        webhook["isReady"] = any(f["isSubscribedField"] for f in self._fields(webhook_id))
+        webhook["isReady"] = any(f["isSubscribedField"] for f in self._fields(kind, webhook_id))
         if webhook["isReady"] and not webhook.get("webhookGUID"):
-            webhook["webhookGUID"] = str(uuid.uuid5(_GUIDS, f"{self._seed}/{webhook_id}"))
+            name = f"{self._seed}/{webhook_id}" if kind.entity == "Tickets" else (
+                f"{self._seed}/{kind.webhooks}/{webhook_id}")  # fmt: skip
+            webhook["webhookGUID"] = str(uuid.uuid5(_GUIDS, name))
 
-    def _fields(self, webhook_id: int) -> list[Record]:
-        rows = self._store.records("TicketWebhookFields")
+    def _fields(self, kind: _Kind, webhook_id: int) -> list[Record]:
+        rows = self._store.records(kind.fields)
         return [row for row in rows if row.get("webhookID") == webhook_id]
 
-    def _ticket_changed(self, before: Record | None, after: Record, ctx: WriteContext) -> None:
+    def _changed(
+        self, kind: _Kind, before: Record | None, after: Record, ctx: WriteContext
+    ) -> None:
         action = "Create" if before is None else "Update"
         urls: set[str] = set()
-        for webhook in self._store.records("TicketWebhooks"):
-            if not self._fires(webhook, action, ctx) or webhook["webhookUrl"] in urls:
+        for webhook in self._store.records(kind.webhooks):
+            if not self._fires(kind, webhook, action, ctx) or webhook["webhookUrl"] in urls:
                 continue  # one callout per URL and event: the others are duplicates (§8.4)
-            fields = self._payload_fields(int(webhook["id"]), before, after)
+            fields = self._payload_fields(kind, int(webhook["id"]), before, after)
             if fields is None:
                 continue
             urls.add(webhook["webhookUrl"])
-            self._queue(webhook, self._payload(webhook, action, after, fields, ctx))
+            self._queue(kind, webhook, self._payload(kind, webhook, action, after, fields, ctx))
 
-    def _fires(self, webhook: Record, action: str, ctx: WriteContext) -> bool:
+    def _fires(self, kind: _Kind, webhook: Record, action: str, ctx: WriteContext) -> bool:
         if not (webhook.get("isActive") and webhook.get("isReady")):
             return False
         if not webhook.get(f"isSubscribedTo{action}Events"):
             return False
-        excluded = self._store.records("TicketWebhookExcludedResources")
+        excluded = self._store.records(kind.excluded)
         return not any(
             row.get("webhookID") == webhook["id"] and row.get("resourceID") == ctx.actor_id
             for row in excluded
         )
 
     def _payload_fields(
-        self, webhook_id: int, before: Record | None, after: Record
+        self, kind: _Kind, webhook_id: int, before: Record | None, after: Record
     ) -> dict[str, str | None] | None:
         """``Fields``: subscribed (on update: the changed ones) and display-always fields.
 
@@ -198,8 +229,8 @@ class Webhooks:
         """
         shown: dict[str, str | None] = {}
         fired = before is None
-        for row in sorted(self._fields(webhook_id), key=lambda r: int(r["fieldID"])):
-            names = self._field_names(int(row["fieldID"]))
+        for row in sorted(self._fields(kind, webhook_id), key=lambda r: int(r["fieldID"])):
+            names = self._field_names(kind, int(row["fieldID"]))
             if names is None:
                 continue
             label, name = names
@@ -210,51 +241,55 @@ class Webhooks:
                 shown[label] = _text(after.get(name))
         return shown if fired else None
 
-    def _field_names(self, field_id: int) -> tuple[str, str] | None:
-        """(PascalCase label, ticket field name) of a webhook ``fieldID`` (§8.1)."""
-        webhook_fields = self._metadata.get("TicketWebhookFields")
-        tickets = self._metadata.get("Tickets")
-        if webhook_fields is None or tickets is None:
+    def _field_names(self, kind: _Kind, field_id: int) -> tuple[str, str] | None:
+        """(PascalCase label, field name of the watched entity) of a webhook ``fieldID``."""
+        webhook_fields = self._metadata.get(kind.fields)
+        watched = self._metadata.get(kind.entity)
+        if webhook_fields is None or watched is None:
             return None
         for entry in webhook_fields.picklist("fieldID"):
             if str(entry["value"]) == str(field_id):
-                found = tickets.field(str(entry["label"]))
+                found = watched.field(str(entry["label"]))
                 return (str(entry["label"]), str(found["name"])) if found else None
         return None
 
     def _payload(
         self,
+        kind: _Kind,
         webhook: Record,
         action: str,
-        ticket: Record,
+        record: Record,
         fields: dict[str, str | None],
         ctx: WriteContext,
     ) -> dict[str, Any]:
-        webhook_id = int(webhook["id"])
-        self._sequence[webhook_id] = self._sequence.get(webhook_id, 0) + 1
+        key = (kind.webhooks, int(webhook["id"]))
+        self._sequence[key] = self._sequence.get(key, 0) + 1
         return {
             "Action": action,
             "Guid": webhook["webhookGUID"],
-            "EntityType": "Ticket",
-            "Id": ticket["id"],
+            "EntityType": kind.entity_type,
+            "Id": record["id"],
             "Fields": fields,
             "EventTime": ctx.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "SequenceNumber": self._sequence[webhook_id],
+            "SequenceNumber": self._sequence[key],
             "PersonID": ctx.actor_id,
         }
 
     # ------------------------------------------------------------ delivery
 
-    def _queue(self, webhook: Record, payload: dict[str, Any]) -> None:
-        webhook_id = int(webhook["id"])
+    def _queue(self, kind: _Kind, webhook: Record, payload: dict[str, Any]) -> None:
+        key = (kind.webhooks, int(webhook["id"]))
         callout = _Callout(
-            webhook_id, str(webhook["webhookUrl"]), str(webhook["secretKey"]), dotnet_json(payload)
+            int(webhook["id"]),
+            str(webhook["webhookUrl"]),
+            str(webhook["secretKey"]),
+            dotnet_json(payload),
         )
-        queue = self._queues.get(webhook_id)
+        queue = self._queues.get(key)
         if queue is None:
-            queue = self._queues[webhook_id] = asyncio.Queue()
+            queue = self._queues[key] = asyncio.Queue()
             worker = asyncio.get_running_loop().create_task(self._work(queue))
-            self._workers[webhook_id] = worker
+            self._workers[key] = worker
         queue.put_nowait(callout)
 
     async def _work(self, queue: asyncio.Queue[_Callout]) -> None:

@@ -128,7 +128,11 @@ class AlertService:
             notes=self.notes,
         )
         self.webhooks = WebhookReceiver(
-            engine, self.dispatcher, secret=settings.webhook_secret, assignments=self.assignments
+            engine,
+            self.dispatcher,
+            secret=settings.webhook_secret,
+            assignments=self.assignments,
+            notes=self.notes,
         )
 
     async def command(self, message: IncomingMessage, actor: Actor, command: Command) -> Reply:

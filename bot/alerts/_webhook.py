@@ -3,7 +3,8 @@
 A callout is trusted only when ``X-Hook-Signature`` equals ``sha1=`` + Base64(HMAC-SHA1(secret,
 raw body)), compared in constant time over the exact bytes received. Then: ``Create`` events of
 tickets matter, and ``Update`` events whose ``Fields`` carry ``AssignedResourceID`` (a
-reassignment, for the "assigned to me" notices); a change made by the bot's own API user is
+reassignment, for the "assigned to me" notices), and ``Create`` events of ticket notes written by
+a contact (customer notes, from the TicketNoteWebhook); a change made by the bot's own API user is
 ignored; an event seen before (``Guid:SequenceNumber``) is ignored. What is left is fetched and
 delivered like a polled ticket, and the poll still sweeps, so a lost callout costs latency, never
 an alert.
@@ -30,6 +31,7 @@ from ..storage import Database
 from ._assignments import Assignments
 from ._dispatcher import Dispatcher, DispatchReport
 from ._matcher import load_subscriptions
+from ._notes import CustomerNotes
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -97,6 +99,14 @@ class TicketEvent(BaseModel):
     )
 
     @property
+    def customer_note(self) -> bool:
+        """A new ticket note, written by a contact (or one whose author the callout omits)."""
+        if self.entity_type.lower() != "ticketnote" or self.action.lower() != "create":
+            return False
+        author = {k.lower(): v for k, v in self.fields.items()}.get("createdbycontactid", "?")
+        return author not in (None, "")
+
+    @property
     def reassigned(self) -> bool:
         """An update that changed the assigned resource (the field is named in ``Fields``)."""
         return self.action.lower() == "update" and any(
@@ -129,11 +139,13 @@ class WebhookReceiver:
         secret: SecretStr | None,
         clock: Callable[[], datetime] | None = None,
         assignments: Assignments | None = None,
+        notes: CustomerNotes | None = None,
     ) -> None:
         self.engine = engine
         self.db: Database = engine.db
         self.dispatcher = dispatcher
         self.assignments = assignments
+        self.notes = notes
         self.secret = secret
         self.clock = clock or engine.clock
         self._api_resource: int | None = None
@@ -167,10 +179,14 @@ class WebhookReceiver:
         except (ValueError, ValidationError):  # signed, so Autotask's: a retry would not help
             logger.warning("a signed ticket webhook could not be read; ignored")
             return WebhookVerdict(status=200, outcome="invalid"), None
-        wanted = event.action.lower() == "create" or event.reassigned
-        if event.entity_type.lower() != "ticket" or not wanted:
+        ticket = event.entity_type.lower() == "ticket"
+        wanted = (ticket and (event.action.lower() == "create" or event.reassigned)) or (
+            event.customer_note
+        )
+        if not wanted:
             return WebhookVerdict(status=200, outcome="ignored", ticket_id=event.id), None
-        if event.person_id is not None and event.person_id == await self.api_resource_id():
+        ours = event.person_id is not None and event.person_id == await self.api_resource_id()
+        if ours and not event.customer_note:  # a contact's note is news whoever carried it in
             return WebhookVerdict(status=200, outcome="ignored", ticket_id=event.id), None
         if await self.db.alerts.seen_webhook_event(event.key, now=self.clock()):
             return WebhookVerdict(status=200, outcome="duplicate", ticket_id=event.id), None
@@ -180,12 +196,15 @@ class WebhookReceiver:
         """Fetch the ticket and deliver it like a polled one: a new ticket to the channels'
         alerts, and to whoever is watching who it is assigned to."""
         client = self.engine.tenant.client
+        entity = "TicketNotes" if event.customer_note else "Tickets"
         try:
-            record = await client.get("Tickets", event.id)
+            record = await client.get(entity, event.id)
         except NotFoundError:
-            logger.info("webhook ticket %s is gone; nothing to alert", event.id)
+            logger.info("webhook %s %s is gone; nothing to alert", entity, event.id)
             return DispatchReport()
         watched = await load_subscriptions(self.db.alerts)
+        if event.customer_note:
+            return await self.notes.deliver([record], watched) if self.notes else DispatchReport()
         report = DispatchReport()
         if event.action.lower() == "create":
             report.add(await self.dispatcher.deliver([record], watched))

@@ -8,15 +8,18 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from alert_support import Alerts, alert_cards, message, open_ticket, technicians
+import httpx
+from alert_support import SECRET, Alerts, alert_cards, message, open_ticket, technicians
 from engine_support import RecordingSurface
 from notice_support import add_note, assigned_to, contact_of
 
+from adapters.webhooks_command import install_ticket_webhook
 from autotask import Filter, Query
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
-from bot.alerts import NOTES_CURSOR
+from bot.alerts import NOTES_CURSOR, hook_signature
 from bot.messages import Conversation
+from bot.storage import Database
 
 DM = Conversation(platform="test", conversation_id="D-NOTES")
 LONG = "Still broken\x07 after the reboot. " * 30
@@ -103,3 +106,36 @@ async def test_two_replicas_deliver_each_customer_note_once(
     titles = sorted(f.value for c in alert_cards(a.surface) + alert_cards(b.surface)
                     for f in c.facts if f.label == "Note")  # fmt: skip
     assert titles == ["Reply 0", "Reply 1", "Reply 2"]
+
+
+async def test_a_note_callout_brings_it_at_once_and_neither_a_redelivery_nor_the_poll_repeat_it(
+    tenant: Tenant, db: Database, sandbox: Sandbox
+) -> None:
+    from test_alert_webhooks import serving
+
+    me = technicians(sandbox)[0]
+    async with serving(tenant, db) as bot:
+        await bot.part.service.subscribe(DM, actor_of(me), {"assigned": "me", "notify": "customer_note"})  # fmt: skip
+        installed = await install_ticket_webhook(tenant.client, bot.hook, secret=SECRET)
+        assert installed.note_webhook_id is not None and installed.note_ready
+        mine, _ = await mine_and_theirs(tenant, sandbox)
+        await bot.settle(sandbox)
+        note = await add_note(tenant, mine, title="Re: VPN", text="Dropped again",
+                              contact=int(contact_of(sandbox)["id"]))  # fmt: skip
+        await add_note(tenant, mine, title="Internal", text="checked the logs")
+        await bot.settle(sandbox)
+        (card,) = alert_cards(bot.surface)
+        assert [c for c, _, _ in bot.surface.posts] == [DM], "delivered by the callout"
+        assert {f.label: f.value for f in card.facts}["Note"] == "Re: VPN"
+        callouts = [d for d in sandbox.webhook_deliveries if b'"EntityType":"TicketNote"' in d.body]
+        assert len(callouts) == 2 and f'"Id":{note}'.encode() in callouts[0].body
+
+        async with httpx.AsyncClient() as http:
+            answers = [
+                (await http.post(bot.hook, content=c.body,
+                                 headers={"X-Hook-Signature": hook_signature(c.body, SECRET)})).json()
+                for c in callouts
+            ]  # fmt: skip
+        assert answers == [{"status": "duplicate"}, {"status": "ignored"}]
+        report = await bot.part.service.poller.cycle()
+        assert report.notes == 1 and report.notices.already == 1 and len(bot.surface.posts) == 1

@@ -30,7 +30,8 @@ CORE = (
     "ResourceServiceDeskRoles", "ResourceRoleQueues", "Tickets", "TicketNotes", "TimeEntries",
     "Contracts", "Invoices", "Projects", "Phases", "Tasks", "TaskNotes", "ProjectNotes",
     "ConfigurationItems", "Products", "BillingCodes", "TicketWebhooks", "TicketWebhookFields",
-    "TicketWebhookExcludedResources",
+    "TicketWebhookExcludedResources", "TicketNoteWebhooks", "TicketNoteWebhookFields",
+    "TicketNoteWebhookExcludedResources",
 )  # fmt: skip
 FIELD_KEYS = {
     "name", "dataType", "length", "isRequired", "isReadOnly", "isQueryable", "isReference",

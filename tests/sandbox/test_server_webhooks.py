@@ -464,3 +464,54 @@ async def test_sandbox_controls_list_the_deliveries(
     assert shown["url"] == receiver.url + "/hook"
     assert shown["status"] == 200 and shown["attempt"] == 1
     assert shown["body"].encode() == receiver.hooks[0].raw
+
+
+# ---------------------------------------------------------------- ticket notes
+
+
+async def test_a_note_webhook_fires_on_new_notes_with_its_own_fields_and_numbers(
+    box: Sandbox, api: httpx.AsyncClient, api_user_id: int, receiver: Receiver
+) -> None:
+    fields = (await api.get("TicketNoteWebhookFields/entityInformation/fields")).json()["fields"]
+    ids = {v["label"]: int(v["value"]) for f in fields if f["name"] == "fieldID"
+           for v in f["picklistValues"]}  # fmt: skip
+    body = {"name": "Customer notes", "webhookUrl": receiver.url + "/notes",
+            "deactivationUrl": receiver.url + "/notes/deactivated", "secretKey": SECRET,
+            "isActive": True, "isSubscribedToCreateEvents": True,
+            "isSubscribedToUpdateEvents": False, "isSubscribedToDeleteEvents": False,
+            "sendThresholdExceededNotification": False}  # fmt: skip
+    note_hook = int((await api.post("TicketNoteWebhooks", json=body)).json()["itemId"])
+    assert (await api.get(f"TicketNoteWebhooks/{note_hook}")).json()["item"]["isReady"] is False
+    for label, subscribed in (("CreatedByContactID", True), ("TicketID", False)):
+        added = await api.post(f"TicketNoteWebhooks/{note_hook}/Fields",
+                               json=subscription(ids[label], subscribed, True))  # fmt: skip
+        assert added.status_code == 200, added.text
+    ready = (await api.get(f"TicketNoteWebhooks/{note_hook}")).json()["item"]
+    assert ready["isReady"] and ready["webhookGUID"]
+    await register(api, receiver.url + "/tickets")  # a ticket webhook: its own sequence
+
+    ticket = new_ticket(box)
+    contact = next(c for c in box.records("Contacts") if c["companyID"] == ticket["companyID"])
+    note = {"title": "Re: printer", "description": "Still broken", "noteType": 1, "publish": 1,
+            "createdByContactID": contact["id"]}  # fmt: skip
+    created = await api.post(f"Tickets/{ticket['id']}/Notes", json=note)
+    assert created.status_code == 200, created.text
+    await api.post(f"Tickets/{ticket['id']}/Notes", json={**note, "createdByContactID": None})
+    await patch(api, ticket["id"], status=IN_PROGRESS)
+    await box.flush_webhooks()
+
+    first, second = receiver.payloads("/notes")
+    assert first == {
+        "Action": "Create",
+        "Guid": ready["webhookGUID"],
+        "EntityType": "TicketNote",
+        "Id": created.json()["itemId"],
+        "Fields": {"CreatedByContactID": str(contact["id"]), "TicketID": str(ticket["id"])},
+        "EventTime": "2026-11-25T09:30:00Z",
+        "SequenceNumber": 1,
+        "PersonID": api_user_id,
+    }
+    assert second["Fields"]["CreatedByContactID"] is None and second["SequenceNumber"] == 2
+    [ticket_update] = receiver.payloads("/tickets")
+    assert ticket_update["EntityType"] == "Ticket" and ticket_update["SequenceNumber"] == 1
+    assert all(hook.verified for hook in receiver.hooks)
