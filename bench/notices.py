@@ -1,18 +1,25 @@
 """Personal notices: what a subscription's baseline costs, and one cycle over a busy desk's
 changes (tickets changed, some reassigned to watched technicians, customer and technician notes):
-Autotask requests, notices posted and the time the cycle took.
+Autotask requests, notices posted and the time the cycle took. Then the time from a reassignment
+(a customer's note) to its notice, by the sandbox's signed callouts into the alerts part.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import random
+import time
 from collections import Counter
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from adapters.alerts_part import WEBHOOK_PATH, AlertsPart
+from adapters.runtime import Runtime
+from adapters.web import build_app, running_app
+from adapters.webhooks_command import install_ticket_webhook
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox, SandboxConfig
 from autotask.tools import Tenant, actor_of
@@ -23,7 +30,7 @@ from bot.settings import Settings
 from bot.storage import Database
 
 from ._report import Figure
-from .alerts import TimingSurface
+from .alerts import SECRET, TimingSurface, _first_poll, _quantiles
 
 WATCHED = 20  # technicians with both personal subscriptions
 CHANGED = 1_000  # tickets changed between two cycles (a catch-up; a busy desk's 30 s is ~20)
@@ -137,6 +144,72 @@ async def _cycle(folder: Path) -> list[Figure]:
     ]  # fmt: skip
 
 
+class TitledSurface(TimingSurface):
+    """Remembers when a card of each title was first posted."""
+
+    async def post(self, conversation: Conversation, reply: Reply) -> MessageRef:
+        for card in reply.cards:
+            self.posted_at.setdefault(card.title, time.perf_counter())
+            self._waiting.setdefault(card.title, asyncio.Event()).set()
+        return MessageRef(conversation=conversation, message_id=str(next(self._ids)))
+
+
+async def _latency(folder: Path) -> list[Figure]:
+    config = SandboxConfig(tickets=300, webhook_retry_seconds=1.0)
+    db = await Database.open(f"sqlite+aiosqlite:///{folder / 'notice-latency.db'}")
+    await db.migrate()
+    surface = TitledSurface()
+    async with Sandbox(config) as box, AutotaskClient(config.credentials(), zone_url=box.api_url) as client:  # fmt: skip
+        settings = Settings(alerts={"poll_seconds": 3600.0, "webhook_secret": SECRET})
+        tenant = Tenant(client=client)
+        engine = Engine(tenant=tenant, db=db, settings=settings)
+        runtime = Runtime(settings=settings, tenant=tenant, db=db, engine=engine, model=None,
+                          surfaces={"bench": surface})  # fmt: skip
+        part = AlertsPart(runtime, holder="bench")
+        async with running_app(build_app(runtime, [part]), "127.0.0.1", 0) as url:
+            await _first_poll(db)
+            me, other = _technicians(box)[:2]
+            room = Conversation(platform="bench", conversation_id="D-me")
+            await part.service.subscribe(room, actor_of(me), {"assigned": "me"})
+            await part.service.subscribe(room, actor_of(me), {"assigned": "me", "notify": "customer_note"})  # fmt: skip
+            await install_ticket_webhook(client, url + WEBHOOK_PATH, secret=SECRET)
+            assigned, noted = await _measure_notices(client, box, surface, me, other)
+    await db.close()
+    name = "notice latency by webhook, Autotask change → notice posted"
+    return [
+        Figure(name, "ticket reassigned to me, p50 / p95", _quantiles(assigned),
+               "Update callout → verify → fetch the ticket → store the assignee → post"),
+        Figure(name, "customer note on my ticket, p50 / p95", _quantiles(noted),
+               "TicketNote callout → verify → fetch the note and its ticket → post"),
+    ]  # fmt: skip
+
+
+async def _measure_notices(
+    client: AutotaskClient,
+    box: Sandbox,
+    surface: TitledSurface,
+    me: dict[str, Any],
+    other: dict[str, Any],
+) -> tuple[list[float], list[float]]:
+    works = {m["queueID"] for m in box.records("ResourceRoleQueues") if m["resourceID"] == me["id"]}
+    tickets = [t for t in box.records("Tickets") if t["status"] != 5 and t["queueID"] in works
+               and t["assignedResourceID"] != me["id"]][:15]  # fmt: skip
+    contact = next(c for c in box.records("Contacts") if c["isActive"])
+    assigned, noted = [], []
+    for ticket in tickets:
+        number, who = str(ticket["ticketNumber"]), f"{me['firstName']} {me['lastName']}"
+        started = time.perf_counter()
+        fields = {"assignedResourceID": me["id"], "assignedResourceRoleID": _role(box, me["id"])}
+        await client.update("Tickets", int(ticket["id"]), fields, impersonate=int(other["id"]))
+        assigned.append(await surface.posted(f"Assigned to {who}: {number}") - started)
+        started = time.perf_counter()
+        note = {"title": "Any news?", "description": "Still broken.", "noteType": 1,
+                "publish": 1, "createdByContactID": int(contact["id"])}  # fmt: skip
+        await client.create(f"Tickets/{ticket['id']}/Notes", note)
+        noted.append(await surface.posted(f"Customer note on {number}") - started)
+    return assigned, noted
+
+
 async def run() -> list[Figure]:
     with TemporaryDirectory() as folder:
-        return await _cycle(Path(folder))
+        return await _cycle(Path(folder)) + await _latency(Path(folder))
