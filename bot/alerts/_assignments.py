@@ -214,5 +214,6 @@ class Assignments(NoticeSource):
             card = alert_card(ticket, timezone=timezone, watching=item.filters.describe(),
                               heading=f"Assigned to {who}: {ticket.number}")  # fmt: skip
             key = f"assigned:{ticket.id}:{number}"
-            notices.append(Notice(item, key, ticket.id, Reply(cards=(card,))))
+            row = (ticket.number, ticket.title[:80], ticket.company or "—")
+            notices.append(Notice(item, key, ticket.id, Reply(cards=(card,)), row, ticket.link))
         return notices

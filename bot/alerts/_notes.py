@@ -169,7 +169,9 @@ class CustomerNotes(NoticeSource):
                 if not item.filters.matches(ticket) or (since is not None and shown.id <= since):
                     continue
                 card = note_card(view, shown, timezone=timezone, watching=item.filters.describe())
-                notices.append(Notice(item, f"note:{shown.id}", view.id, Reply(cards=(card,))))
+                row = (view.number, f"Note: {shown.title or '(no title)'}", shown.contact or "—")
+                reply = Reply(cards=(card,))
+                notices.append(Notice(item, f"note:{shown.id}", view.id, reply, row, view.link))
         return await self.notices.send(notices)
 
     async def _tickets(self, ids: list[int], watching: Mapping[int, object]) -> list[Record]:

@@ -87,8 +87,8 @@ async def test_two_replicas_seeing_the_same_reassignment_notice_it_once(
     make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant, any_db_url: str,
     open_db: Callable[[str], Any],
 ) -> None:  # fmt: skip
-    a = make_alerts(database=await open_db(any_db_url), holder="replica-a")
-    b = make_alerts(database=await open_db(any_db_url), holder="replica-b")
+    a = make_alerts(database=await open_db(any_db_url), holder="replica-a", digest_after=10)
+    b = make_alerts(database=await open_db(any_db_url), holder="replica-b", digest_after=10)
     me, other = technicians(sandbox)[0], technicians(sandbox)[1]
     await a.service.subscribe(DM, actor_of(me), {"assigned": "me"})
     tickets = [await open_ticket(tenant.client, sandbox, title=f"Batch {n}",
@@ -196,3 +196,30 @@ async def test_taking_a_ticket_myself_is_not_news_but_a_later_reassignment_is(
     await reassign(tenant, sandbox, theirs, me)
     await alerts.service.poller.cycle()
     assert [ticket_of(c) for c in alert_cards(alerts.surface)] == [number(sandbox, theirs)]
+
+
+async def test_a_handover_in_bulk_comes_as_cards_then_one_digest(
+    make_alerts: Callable[..., Alerts], sandbox: Sandbox, tenant: Tenant
+) -> None:
+    alerts = make_alerts()  # digest_after=3
+    me, leaver = technicians(sandbox)[0], technicians(sandbox)[1]
+    await alerts.service.poller.cycle()
+    await alerts.service.subscribe(DM, actor_of(me), {"assigned": "me"})
+    handed = [await open_ticket(tenant.client, sandbox, title=f"Handover {n}",
+                                **assigned_to(sandbox, leaver)) for n in range(5)]  # fmt: skip
+    await alerts.service.poller.cycle()
+    for ticket_id in handed:
+        await reassign(tenant, sandbox, ticket_id, me)
+    report = await alerts.service.poller.cycle()
+    await alerts.service.poller.cycle()
+    assert (report.notices.alerts, report.notices.digests, report.notices.digested) == (3, 1, 2)
+    replies = [reply for _, reply, _ in alerts.surface.posts]
+    assert len(replies) == 4 and replies[-1].text and replies[-1].text.startswith("…and 2 more")
+    (digest,) = replies[-1].cards
+    assert [row[0] for row in digest.rows] == [number(sandbox, t) for t in handed[3:]]
+    assert digest.row_links and all(f"TicketID={t}" in str(link)
+                                    for t, link in zip(handed[3:], digest.row_links, strict=True))  # fmt: skip
+    (subscription,) = await alerts.db.alerts.subscriptions(DM)
+    for ticket_id in handed:
+        claimed = await alerts.db.notices.notice(subscription.id, f"assigned:{ticket_id}:1")
+        assert claimed is not None and claimed["delivered_at"] is not None
