@@ -1,7 +1,9 @@
-"""New tickets for the demo: every minute or so a customer reports something plausible.
+"""New tickets for the demo: every minute or so a customer reports something plausible, and now
+and then a customer answers on a ticket someone has taken.
 
-The tickets are opened through the Autotask API (the sandbox's), as a PSA's e-mail parser or
-monitoring would, so the alert poller sees them exactly as it sees real ones.
+The tickets and notes are made through the Autotask API (the sandbox's), as a PSA's e-mail parser
+or monitoring would, so the alert poller sees them exactly as it sees real ones: a technician who
+took a ticket and asked "tell me when customers reply on my tickets" hears of the reply.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from autotask import AutotaskClient, AutotaskError, FieldInfo, Filter, Query
 
-__all__ = ["ISSUES", "Issue", "TicketGenerator"]
+__all__ = ["ISSUES", "REPLIES", "Issue", "TicketGenerator"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,15 @@ ISSUES: tuple[Issue, ...] = (
     Issue("Please install Adobe Acrobat for accounting", "Two people in accounting need "
           "Acrobat Pro to sign PDFs.", "Low", "Service Desk", "Client Portal"),
 )  # fmt: skip
+
+
+REPLIES = (
+    "Thanks — it happened again just now, at 10:40. Anything I can try in the meantime?",
+    "Quick update: restarting did not help. I'm at my desk all afternoon if you need me.",
+    "It works again on my machine, but my colleague still has the problem.",
+    "Could you call me back on my mobile? I'm out of the office until 3 pm.",
+)
+REPLY_CHANCE = 0.5  # after each new ticket, a reply on a taken ticket this often
 
 
 def _value(field: FieldInfo | None, label: str) -> int | None:
@@ -122,6 +133,34 @@ class TicketGenerator:
         logger.info("demo: a customer opened ticket %s", ticket_id)
         return ticket_id
 
+    async def reply_one(self) -> int | None:
+        """A customer answers on one of the tickets opened here that someone has taken (a note
+        written by its contact); returns the note's id, or None when none is taken yet."""
+        if not self.opened:
+            return None
+        taken = Query(
+            filter=(Filter.in_("id", list(self.opened[-200:])), Filter.exist("assignedResourceID")),
+            include_fields=("id", "companyID", "contactID", "title"),
+        )
+        tickets = await self.client.query("Tickets", taken)
+        if not tickets:
+            return None
+        ticket = self.rng.choice(tickets)
+        contact = ticket.get("contactID") or await self._contact(int(ticket["companyID"]))
+        if contact is None:
+            return None
+        fields = {f.name: f for f in await self.client.fields("TicketNotes")}
+        note = {
+            "title": f"Re: {ticket['title']}"[:250],
+            "description": self.rng.choice(REPLIES),
+            "noteType": _value(fields.get("noteType"), "General"),
+            "publish": _value(fields.get("publish"), "All Autotask Users"),
+            "createdByContactID": int(contact),
+        }
+        note_id = await self.client.create(f"Tickets/{ticket['id']}/Notes", note)
+        logger.info("demo: a customer replied on ticket %s", ticket["id"])
+        return note_id
+
     def start(self) -> None:
         if self.every_seconds > 0 and self._task is None:
             self._task = asyncio.create_task(self._loop())
@@ -138,5 +177,7 @@ class TicketGenerator:
             await asyncio.sleep(self.every_seconds * self.rng.uniform(0.75, 1.25))
             try:
                 await self.open_one()
+                if self.rng.random() < REPLY_CHANCE:
+                    await self.reply_one()
             except AutotaskError as exc:
-                logger.warning("demo: could not open a ticket: %s", exc)
+                logger.warning("demo: could not open a ticket or reply: %s", exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from adapters.demo_tickets import ISSUES, TicketGenerator
+from adapters.demo_tickets import ISSUES, REPLIES, TicketGenerator
 from autotask import AutotaskClient
 from autotask.sandbox import Sandbox
 
@@ -29,3 +29,25 @@ async def test_new_tickets_are_plausible_and_valid(
             assert contact is not None and contact["companyID"] == ticket["companyID"]
     generator.start()  # every_seconds=0: no background task
     await generator.stop()
+
+
+async def test_a_customer_replies_only_on_a_ticket_someone_took(
+    client: AutotaskClient, sandbox: Sandbox
+) -> None:
+    generator = TicketGenerator(client, every_seconds=0, rng=random.Random(5))
+    assert await generator.reply_one() is None  # nothing opened yet
+    opened = [await generator.open_one() for _ in range(3)]
+    assert await generator.reply_one() is None  # nobody took one
+    tech = next(r for r in sandbox.records("ResourceServiceDeskRoles") if r["isActive"])
+    taken = sandbox.get_record("Tickets", opened[1])
+    assert taken is not None
+    queue = next(m["queueID"] for m in sandbox.records("ResourceRoleQueues")
+                 if m["resourceID"] == tech["resourceID"])  # fmt: skip
+    await client.update("Tickets", opened[1], {"assignedResourceID": tech["resourceID"],
+                        "assignedResourceRoleID": tech["roleID"], "queueID": queue})  # fmt: skip
+    note_id = await generator.reply_one()
+    note = sandbox.get_record("TicketNotes", note_id or 0)
+    assert note is not None and note["ticketID"] == opened[1]
+    assert note["title"] == f"Re: {taken['title']}" and note["description"] in REPLIES
+    contact = sandbox.get_record("Contacts", note["createdByContactID"])
+    assert contact is not None and contact["companyID"] == taken["companyID"]
