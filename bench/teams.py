@@ -1,7 +1,10 @@
 """Teams over HTTP: how fast the Bot Framework gets its answer, and how fast the reply arrives.
 
 The bot answers ``POST /api/messages`` before the engine works, so the acknowledgement does not
-grow with Autotask's latency; the reply arrives at a local Bot Connector stand-in.
+grow with Autotask's latency; the reply arrives at a local Bot Connector stand-in. Card actions
+(``Action.Execute``) are answered in the invoke's own response: a refresh (the requester's view
+of a pending card) reads the database only; an Approve applies the change and updates the card
+before it answers, so its time includes Autotask's.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from bot.storage import Database
 from ._report import Figure
 
 TURNS = 60
+CLICKS = 30
+_IDS = itertools.count(1)  # activity ids: the bot answers an id it has seen once only
 USER = "29:bench-user"
 
 
@@ -39,35 +44,95 @@ class Connector:
     def __init__(self, email: str) -> None:
         self.email = email
         self.messages: asyncio.Queue[float] = asyncio.Queue()
+        self.cards: asyncio.Queue[tuple[str, str]] = asyncio.Queue()  # (message id, plan id)
         self._ids = itertools.count(1)
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
     async def _activity(self, request: web.Request) -> web.Response:
-        if (await request.json()).get("type") == "message":
+        body = await request.json()
+        new_id = str(next(self._ids))
+        if body.get("type") == "message":
+            cards = [a["content"] for a in body.get("attachments") or []]
+            plans = [c["refresh"]["action"]["data"]["plan_id"] for c in cards if "refresh" in c]
+            if plans:
+                self.cards.put_nowait((new_id, plans[0]))
             self.messages.put_nowait(time.perf_counter())
-        return web.json_response({"id": str(next(self._ids))}, status=201)
+        return web.json_response({"id": new_id}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        return web.json_response({"id": request.match_info["activity"]})
 
     async def _member(self, request: web.Request) -> web.Response:
         return web.json_response({"id": USER, "name": "Bench", "email": self.email})
 
 
-def _activity(service_url: str, n: int) -> dict[str, Any]:
+def _activity(
+    service_url: str, n: int, text: str = "open high priority tickets for contoso"
+) -> dict[str, Any]:
     return {
         "type": "message",
-        "id": f"m{n}",
+        "id": f"m{next(_IDS)}",
         "serviceUrl": service_url,
         "channelId": "msteams",
         "from": {"id": USER, "name": "Bench"},
         "recipient": {"id": "28:bench-bot", "name": "Autotask"},
         "conversation": {"id": f"a:bench-{n % 5}", "conversationType": "personal"},
         "channelData": {"tenant": {"id": "bench-tenant"}},
-        "text": "open high priority tickets for contoso",
+        "text": text,
     }
+
+
+def _invoke(service_url: str, n: int, card_id: str, verb: str, plan_id: str) -> dict[str, Any]:
+    activity = _activity(service_url, n, "")
+    del activity["text"]
+    data = {"action": verb, "plan_id": plan_id}
+    trigger = "automatic" if verb == "refresh" else "manual"
+    activity.update(
+        type="invoke",
+        id=f"i{next(_IDS)}",
+        name="adaptiveCard/action",
+        replyToId=card_id,
+        value={
+            "action": {"type": "Action.Execute", "verb": verb, "data": data},
+            "trigger": trigger,
+        },
+    )
+    return activity
+
+
+async def _timed(http: httpx.AsyncClient, url: str, activity: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    answer = await http.post(url, json=activity)
+    answer.raise_for_status()
+    if answer.json().get("type") != "application/vnd.microsoft.card.adaptive":
+        raise RuntimeError(
+            f"the {activity['value']['action']['verb']} was not answered with a card"
+        )
+    return (time.perf_counter() - started) * 1000
+
+
+async def _clicks(bot_url: str, service_url: str, connector: Connector) -> tuple[list[float], ...]:
+    """A change previewed, its card refreshed (the requester's view) and approved, by invokes."""
+    refreshes, approvals = [], []
+    url = f"{bot_url}/api/messages"
+    async with httpx.AsyncClient(timeout=60) as http:
+        for n in range(CLICKS + 1):
+            ask = _activity(service_url, n, f"new ticket for Contoso low: bench printer {n}")
+            (await http.post(url, json=ask)).raise_for_status()
+            async with asyncio.timeout(60):
+                card_id, plan_id = await connector.cards.get()
+            refresh = await _timed(http, url, _invoke(service_url, n, card_id, "refresh", plan_id))
+            approve = await _timed(http, url, _invoke(service_url, n, card_id, "approve", plan_id))
+            if n:  # the first warms the caches
+                refreshes.append(refresh)
+                approvals.append(approve)
+    return refreshes, approvals
 
 
 async def _turns(bot_url: str, service_url: str, connector: Connector) -> tuple[list[float], ...]:
@@ -115,6 +180,16 @@ async def run() -> list[Figure]:
                         Figure(name, "POST /api/messages answered, p50 / p95", acked, "ack first"),
                         Figure(name, "reply at the Bot Connector, p50 / p95", replied),
                     ]
+                box.set_latency(0)
+                refreshes, approvals = await _clicks(bot_url, service_url + "/", connector)
+                name = "Teams Action.Execute invokes, 0 ms Autotask latency"
+                figures += [
+                    Figure(name, "refresh answered, p50 / p95",
+                           f"{_p(refreshes, 10)} / {_p(refreshes, 19)}", "reads only"),
+                    Figure(name, "Approve answered with the applied card, p50 / p95",
+                           f"{_p(approvals, 10)} / {_p(approvals, 19)}",
+                           "ticket created and card updated first"),
+                ]  # fmt: skip
                 await part.drain()
         await db.close()
     return figures
