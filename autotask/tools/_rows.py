@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from .._models import FieldInfo
 from ._conditions import DATE_ONLY_FIELDS
 from ._context import ToolContext
 from ._schema import EntitySchema
@@ -87,7 +87,17 @@ UNTRUSTED_FIELDS = frozenset(
 )
 
 _LONG_TEXT = 300
-_UNKNOWN = FieldInfo(name="")  # a field not looked up yet
+Convert = Callable[[Any, dict[tuple[str, int], str]], Any]  # a raw value, names → shown
+
+
+def _as_is(raw: Any, names: dict[tuple[str, int], str]) -> Any:
+    return raw
+
+
+def _trimmed(raw: Any, names: dict[tuple[str, int], str]) -> Any:
+    if isinstance(raw, str) and len(raw) > _LONG_TEXT:
+        return raw[:_LONG_TEXT].rstrip() + "…"
+    return raw
 
 
 def default_fields(schema: EntitySchema) -> tuple[str, ...]:
@@ -106,7 +116,7 @@ class Renderer:
         self.schema = schema
         self.fields = tuple(schema.require(name).name for name in fields)
         # each cell needs its field's metadata: looked up once per name, not once per cell
-        self._info: dict[str, FieldInfo | None] = {}
+        self._converters: dict[tuple[str, bool, bool], Convert] = {}
 
     @property
     def untrusted(self) -> list[str]:
@@ -142,7 +152,9 @@ class Renderer:
     ) -> Record:
         row: Record = {"id": record.get("id")}
         for name in self.fields:
-            row[name] = self.value(name, record.get(name), names, trim=trim, typed=typed)
+            raw = record.get(name)
+            empty = raw is None or raw == ""
+            row[name] = None if empty else self._converter(name, trim, typed)(raw, names)
         return row
 
     def value(
@@ -156,20 +168,29 @@ class Renderer:
     ) -> Any:
         if raw is None or raw == "":
             return None
-        info = self._info.get(name, _UNKNOWN)
-        if info is _UNKNOWN:
-            info = self._info[name] = self.schema.field(name) or self.schema.udf(name)
+        return self._converter(name, trim, typed)(raw, names)
+
+    def _converter(self, name: str, trim: bool, typed: bool) -> Convert:
+        """How a cell of ``name`` is shown, decided once per field (not once per cell)."""
+        key = (name, trim, typed)
+        convert = self._converters.get(key)
+        if convert is None:
+            convert = self._converters[key] = self._make_converter(name, trim=trim, typed=typed)
+        return convert
+
+    def _make_converter(self, name: str, *, trim: bool, typed: bool) -> Convert:
+        info = self.schema.field(name) or self.schema.udf(name)
         if info is None:
-            return raw
+            return _as_is
         if info.is_pick_list:
-            return info.picklist_label(raw) or raw
+            return lambda raw, names: info.picklist_label(raw) or raw
         if info.is_reference and info.reference_entity_type:
-            return names.get((info.reference_entity_type, int(raw)), f"#{raw}")
-        if info.data_type == "datetime" and isinstance(raw, str):
-            return self.moment(name, raw) if typed else self.when(name, raw)
-        if trim and isinstance(raw, str) and len(raw) > _LONG_TEXT:
-            return raw[:_LONG_TEXT].rstrip() + "…"
-        return raw
+            entity = info.reference_entity_type
+            return lambda raw, names: names.get((entity, int(raw)), f"#{raw}")
+        if info.data_type == "datetime":
+            shown = self.moment if typed else self.when
+            return lambda raw, names: shown(name, raw) if isinstance(raw, str) else raw
+        return _trimmed if trim else _as_is
 
     def moment(self, name: str, raw: str) -> date | datetime | str:
         """A stored time as a local date (date-only fields) or naive local date-time."""
