@@ -17,6 +17,7 @@ from bot.recovery import recover_interrupted
 from bot.settings import Settings
 
 from .downloads import Downloads
+from .heap import settle_heap
 from .loopback import is_loopback
 from .ops import OpsPart
 from .runtime import Runtime, open_runtime
@@ -127,6 +128,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.port is not None:
         settings.server.port = args.port
+    settle_heap()  # the imported libraries are never collected again
     asyncio.run(serve(settings))
     return 0
 
