@@ -60,7 +60,8 @@ class _Span:
 
 
 class _Reader:
-    """Sends the span requests, one worker per slot, and gathers complete pages in id order."""
+    """Sends the span requests, a worker per slot and one more, and gathers complete pages in id
+    order."""
 
     def __init__(
         self,
