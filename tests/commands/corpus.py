@@ -39,6 +39,7 @@ VERBATIM = (
     "help",
     "open high-priority tickets for Contoso",
     "who am i",
+    "tell me when customers reply on my tickets",
 )
 
 CORPUS: list[tuple[str, Expected]] = [
