@@ -3,6 +3,7 @@ week", "assigned = me") translated into Autotask filters with ids."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +22,8 @@ from ._udf_match import udf_predicate
 from ._values import humanize
 
 __all__ = ["DATE_ONLY_FIELDS", "Compiled", "Condition", "describe", "to_filters"]
+
+logger = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 
@@ -326,7 +329,7 @@ def describe(condition: Condition, schema: EntitySchema, ctx: ToolContext) -> st
     if condition.op in {"is set", "is not set"}:
         return f"{label} {condition.op}"
     value = condition.value
-    shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    shown = ", ".join(_shown(v, info, ctx) for v in (value if isinstance(value, list) else [value]))
     if info is not None and info.data_type == "datetime" and isinstance(value, str):
         try:
             named = resolve_range(
@@ -338,6 +341,42 @@ def describe(condition: Condition, schema: EntitySchema, ctx: ToolContext) -> st
     return f"{label} {condition.op} {shown}"
 
 
+def _record_id(value: object) -> int | None:
+    """``value`` as a record id (``174``, ``"174"``), else None."""
+    text = str(value).strip()
+    return int(text) if isinstance(value, int | str) and text.isdigit() else None
+
+
+def _shown(value: object, info: FieldInfo | None, ctx: ToolContext) -> str:
+    """One condition value in words: a referenced record given by its id shows its name, where
+    the name is known (``company = Contoso``, not ``company = 174``)."""
+    record_id = _record_id(value)
+    if record_id is None or info is None or not info.reference_entity_type:
+        return str(value)
+    return ctx.names.cached(info.reference_entity_type, record_id) or str(value)
+
+
+async def _learn_referenced_names(
+    ctx: ToolContext, schema: EntitySchema, conditions: list[Condition]
+) -> None:
+    """Names for the records conditions give by id, in one batched lookup per entity, so that
+    the conditions read in words; a failed lookup leaves the ids as they are."""
+    wanted: dict[str, set[int]] = {}
+    for condition in conditions:
+        info = schema.field(condition.field)
+        if info is None or not info.reference_entity_type:
+            continue
+        values = condition.value if isinstance(condition.value, list) else [condition.value]
+        ids = {i for v in values if (i := _record_id(v)) is not None}
+        if ids:
+            wanted.setdefault(info.reference_entity_type, set()).update(ids)
+    for singular, ids in wanted.items():
+        try:
+            await ctx.names.names_for(singular, ids)
+        except Exception as exc:  # only words are at stake: the query itself goes on
+            logger.info("names for %s conditions not found (%s)", singular, type(exc).__name__)
+
+
 async def to_filters(
     ctx: ToolContext, schema: EntitySchema, conditions: list[Condition]
 ) -> Compiled:
@@ -347,6 +386,7 @@ async def to_filters(
     any further one (the upper bound of a date range on a UDF, a second UDF) is checked on
     the rows it returns.
     """
+    await _learn_referenced_names(ctx, schema, conditions)
     compiled = Compiled(words=[describe(c, schema, ctx) for c in conditions])
     udf_sent = False
     for condition in conditions:

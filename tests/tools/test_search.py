@@ -234,3 +234,29 @@ async def test_urgency_then_newest(ctx: ToolContext, sandbox: Sandbox) -> None:
     assert len({k[0] for k in keys}) > 1, "the demo MSP has open tickets of several priorities"
     for (rank, created), (next_rank, next_created) in itertools.pairwise(keys):
         assert rank < next_rank or (rank == next_rank and created >= next_created)
+
+
+async def test_a_company_given_by_id_reads_as_its_name(ctx: ToolContext, sandbox: Sandbox) -> None:
+    """A channel's company (or a model) filters by id; the answer says which company in words."""
+    cid = _company_id(sandbox, "Contoso")
+    args = SearchArgs.model_validate(
+        {"entity": "Tickets", "mode": "count",
+         "filters": [{"field": "open", "value": True}, {"field": "company", "value": cid}]}
+    )  # fmt: skip
+    sandbox.clear_requests()
+    result = await search(ctx, args)
+    assert "Company = Contoso" in result.conditions
+    names = [r for r in sandbox.requests if "/Companies/" in r.path]
+    assert len(names) == 1, "one batched name lookup"
+    sandbox.clear_requests()
+    again = await search(ctx, args)
+    assert "Company = Contoso" in again.conditions
+    assert not [r for r in sandbox.requests if "/Companies/" in r.path], "the name is cached"
+
+
+async def test_an_unknown_company_id_stays_an_id(ctx: ToolContext) -> None:
+    args = SearchArgs.model_validate(
+        {"entity": "Tickets", "mode": "count", "filters": [{"field": "company", "value": 987654}]}
+    )
+    result = await search(ctx, args)
+    assert result.total == 0 and "Company = 987654" in result.conditions
