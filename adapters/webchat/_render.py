@@ -41,7 +41,7 @@ _KIND_LABELS = {
     "record": "Record",
     "list": "List",
     "change": "Change",
-    "alert": "New ticket",
+    "alert": "Alert",  # the title says which: a new ticket, a reassignment, a customer note
     "error": "Error",
 }
 

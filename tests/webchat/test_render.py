@@ -158,3 +158,10 @@ async def test_a_listener_that_falls_behind_is_closed_not_waited_for() -> None:
         for _ in range(slow.queue.maxsize + 5):
             await surface.post(demo, Reply(text="x"))
         assert slow.closed and surface.listener_count == 0
+
+
+def test_an_alert_badge_does_not_call_a_reassignment_a_new_ticket() -> None:
+    """Personal notices (a reassignment, a customer's note) are alert cards too: the title says
+    what happened, the badge only that it is an alert."""
+    markup = render_card(Card(kind="alert", title="Assigned to Sarah Mitchell: T20261207.0005"))
+    assert ">Alert</span>" in markup and "New ticket" not in markup
