@@ -58,17 +58,16 @@ def with_channel_company(command: Command, linked: ChannelCompany | None) -> Com
     that lacked only its company), and a note saying so; as it is otherwise."""
     if linked is None:
         return command
-    note = (
-        f"Using this channel's company, {linked.company_name} "
-        "(name another company to see its tickets; `unlink channel` to stop)."
-    )
+    using = f"Using this channel's company, {linked.company_name}"
     if command.needs_company is not None:
+        note = f"{using} (name another company to open the ticket there)."
         call = command.needs_company
         fields = {"company": linked.company_id, **call.arguments.get("fields", {})}
         made = ToolCall(call.name, {**call.arguments, "fields": fields})
         return Command(intent="tools", calls=(made,), note=note)
     if not wants_company(command):
         return command
+    note = f"{using} (name another company to see its tickets; `unlink channel` to stop)."
     call = command.calls[0]
     company = {"field": "company", "value": linked.company_id}
     filters = [*call.arguments.get("filters", []), company]

@@ -53,6 +53,7 @@ async def test_link_show_use_and_unlink(
     await engine.handle(say("new ticket high: printer on floor 2 is offline", email), surface)
     reply = surface.last
     assert (reply.text or "").startswith("Using this channel's company, Contoso")
+    assert "open the ticket there" in (reply.text or "")
     (preview,) = reply.cards
     assert preview.kind == "change" and preview.status == "pending"
     assert any(c.label == "Company" and c.after == "Contoso" for c in preview.changes)
