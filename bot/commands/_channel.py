@@ -43,13 +43,19 @@ def _link(tokens: Sequence[Token], words: list[str]) -> Command | None:
         return _linking(tokens, after + 1)
     if words[0] == "set":
         after = _place(words, 1)
-        if after is None or words[after : after + 1] != ["company"]:
+        if after is None or after >= len(words):
+            return None
+        if words[after] in {"to", "as"}:  # "set this channel to Contoso"
+            return _linking(tokens, after + 1)
+        if words[after] != "company":
             return None
         at = after + 1 + (words[after + 1 : after + 2] in (["to"], ["is"]))
         return _linking(tokens, at)
     after = _place(words, 0)
     if after is None:
         return None
+    if words[after - 1].endswith("'s") and words[after : after + 1] in (["for"], ["about"]):
+        return _linking(tokens, after + 1)  # "this channel's for Contoso"
     for phrase in _IS:
         if words[after : after + len(phrase)] == phrase:
             return _linking(tokens, after + len(phrase))

@@ -25,7 +25,7 @@ _CUSTOMER = frozenset({"customer", "customers", "client", "clients", "contact", 
 _NOTE = frozenset({"note", "notes", "reply", "replies", "replied", "respond", "responds",
                    "responded", "answer", "answers", "answered", "writes", "wrote", "write",
                    "comment", "comments"})  # fmt: skip
-_WHEN = frozenset({"when", "whenever", "if", "about", "each", "every", "new"})
+_WHEN = frozenset({"when", "whenever", "if", "about", "of", "each", "every", "new"})
 _CUSTOMER_NOTES = {"assigned": "me", "notify": "customer_note"}
 
 

@@ -356,6 +356,8 @@ def test_by_names_an_order_only_before_an_order_word() -> None:
         ("This channel is for Contoso!", "channel_link", "Contoso"),
         ("this chat belongs to Litware Inc.", "channel_link", "Litware Inc"),
         ("set channel company to Fabrikam", "channel_link", "Fabrikam"),
+        ("this channel's for fabrikam", "channel_link", "fabrikam"),
+        ("set this channel to Contoso", "channel_link", "Contoso"),
         ("unlink channel", "channel_unlink", None),
         ("unlink this channel from Contoso", "channel_unlink", None),
         ("which company is this channel?", "channel_show", None),
@@ -369,8 +371,10 @@ def test_the_channels_company(text: str, intent: str, company: str | None) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["link this channel to", "tickets for this channel", "this channel is noisy"]
-)
+    "text",
+    ["link this channel to", "tickets for this channel", "this channel is noisy",
+     "this channel's tickets"],
+)  # fmt: skip
 def test_channel_words_that_are_no_link(text: str) -> None:
     command = parse_command(text)
     assert command.intent != "channel_link" and command.company is None
@@ -383,3 +387,18 @@ def test_a_new_ticket_without_a_company_keeps_what_it_would_be() -> None:
         "action": "create", "entity": "Tickets",
         "fields": {"title": "Printer offline", "priority": "High"},
     })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["notify me of customer replies", "tell me when customers reply on my tickets",
+     "let me know when a client responds on my tickets", "notify me about customer notes"],
+)  # fmt: skip
+def test_customer_note_notifications_as_technicians_ask(text: str) -> None:
+    command = parse_command(text)
+    assert command.intent == "alerts_on"
+    assert command.alert_filters == {"assigned": "me", "notify": "customer_note"}
+
+
+def test_customer_notes_of_one_ticket_are_a_question_not_a_subscription() -> None:
+    assert parse_command("tell me the customer notes on T20261125.0042").intent != "alerts_on"
