@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from autotask import Filter, Query
 
@@ -31,9 +31,6 @@ from ._matcher import Watched
 from ._notices import Notice, NoticeSource
 from ._paging import read_pages
 from ._tickets import ALERT_FIELDS, AlertTicket, alert_tickets, moment_of
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["CHANGES_CURSOR", "MODIFIED", "Assignments", "SweepReport", "modified_ms"]
 

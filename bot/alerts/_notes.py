@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,9 +31,6 @@ from ._matcher import Watched
 from ._notices import Notice, NoticeSource
 from ._paging import newest_id, read_pages
 from ._tickets import ALERT_FIELDS, AlertTicket, alert_tickets, excerpt, moment_of
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "CUSTOMER_NOTES",
