@@ -59,11 +59,8 @@ class CredentialStore:
             raise TypeError("credential values must map strings to strings")
         plaintext = json.dumps({"name": name, "value": value}, separators=(",", ":"))
         token = self._cipher().encrypt(plaintext.encode()).decode("ascii")
-        stmt = self._gateway.insert(credentials).values(name=name, token=token, updated_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[credentials.c.name],
-            set_={"token": stmt.excluded.token, "updated_at": stmt.excluded.updated_at},
-        )
+        values = {"name": name, "token": token, "updated_at": now}
+        stmt = self._gateway.upsert(credentials, values, keys=("name",))
         async with self._gateway.write() as conn:
             await conn.execute(stmt)
 

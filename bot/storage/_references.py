@@ -25,13 +25,9 @@ class ReferenceStore:
         self, platform: str, conversation_id: str, reference: dict[str, Any], *, now: datetime
     ) -> None:
         """Store the latest reference of the conversation, replacing the one before."""
-        stmt = self._gateway.insert(_table).values(
-            platform=platform, conversation_id=conversation_id, reference=reference, updated_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[_table.c.platform, _table.c.conversation_id],
-            set_={"reference": stmt.excluded.reference, "updated_at": stmt.excluded.updated_at},
-        )
+        values = {"platform": platform, "conversation_id": conversation_id,
+                  "reference": reference, "updated_at": now}  # fmt: skip
+        stmt = self._gateway.upsert(_table, values, keys=("platform", "conversation_id"))
         async with self._gateway.write() as conn:
             await conn.execute(stmt)
 
