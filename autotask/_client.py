@@ -33,6 +33,7 @@ from ._errors import (
     UnreachableError,
 )
 from ._filters import Query
+from ._layouts import Layouts
 from ._limiter import EndpointLimiter, endpoint_of
 from ._models import EntityInfo, FieldInfo, Page, Record, ThresholdInfo, UdfInfo, ZoneInfo
 from ._responses import error_from_response, error_texts, parse_json
@@ -115,6 +116,7 @@ class AutotaskClient:
         self.limiter = EndpointLimiter(max_in_flight)
         self.retry = retry or RetryPolicy()
         self._metadata: TtlCache[Any] = TtlCache(metadata_ttl)
+        self.layouts = Layouts()  # where large queries' rows lay, to window them at once
         self.requests_sent = 0
         self.request_seconds = 0.0  # time spent waiting on Autotask, for metrics and benchmarks
         self.status_counts: Counter[str] = Counter()  # responses by HTTP status ("error": none)

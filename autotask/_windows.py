@@ -15,6 +15,11 @@ client's limiter allows per endpoint:
   page; a request that holds fewer rows than expected is the only waste;
 - once the count is covered the last span is open-ended, so records created meanwhile, or an
   estimate that was too high, never lose a row;
+- a query read in full before (the same entity and conditions) starts from where its rows lay
+  then (``_layouts``): no first page and no count are waited for, every slot is busy from the
+  first round, and spans are sized from that density until answers tell better. The first span
+  has no lower bound and the spans reach the last id seen then, the last one open-ended, so rows
+  added, removed or matching since are read as they are now;
 - a worker per slot, and one more, asks for its next spans as soon as its last answer is in
   (the extra request waits in the client's limiter for the first free slot); complete pages
   wait for the reader in id order, and new ids are asked for only while fewer than ``ahead`` pages
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._filters import MAX_PAGE_SIZE, Filter, Query, all_of, any_of
+from ._layouts import Layout
 from ._models import Page
 
 if TYPE_CHECKING:
@@ -41,19 +47,21 @@ __all__ = ["window_pages"]
 FILL = 1.0  # a request is sized to hold this share of a page: what it misses rides the next one
 MAX_SPANS = 8  # spans in one request; Autotask allows 500 'or' conditions per query
 DECAY = 0.5  # weight of the density seen so far when an answer adds its own
+UNBOUNDED = -(2**63)  # ``after`` of a span with no lower bound
 Record = dict[str, Any]
 
 
 @dataclass
 class _Span:
-    """Ids in (``after``, ``upto``], ``upto`` None: open-ended; ``expected``: rows it may hold."""
+    """Ids in (``after``, ``upto``], ``upto`` None: open-ended, ``after`` UNBOUNDED: no lower
+    bound; ``expected``: rows it may hold."""
 
     after: int
     upto: int | None
     expected: float
 
     def conditions(self) -> list[Filter]:
-        bounds = [Filter.gt("id", self.after)]
+        bounds = [Filter.gt("id", self.after)] if self.after > UNBOUNDED else []
         if self.upto is not None:
             bounds.append(Filter.lte("id", self.upto))
         return bounds
@@ -63,22 +71,16 @@ class _Reader:
     """Sends the span requests, a worker per slot and one more, and gathers complete pages in id
     order."""
 
-    def __init__(
-        self,
-        client: AutotaskClient,
-        entity: str,
-        query: Query,
-        first: list[Record],
-        counting: asyncio.Future[int],
-        ahead: int,
-    ) -> None:
+    def __init__(self, client: AutotaskClient, entity: str, query: Query, ahead: int) -> None:
         self.client, self.entity, self.query = client, entity, query
         self.page_size = query.max_records or MAX_PAGE_SIZE
         self.ahead = ahead
         self.total: int | None = None
-        self.frontier = self.position = int(first[-1]["id"])  # above frontier: not asked for
-        self.rows_seen, self.width_seen = _near(first, self.frontier)
-        self.received = len(first)
+        self.limit: int | None = None  # from a layout: spans are carved up to it, then open-ended
+        self.frontier = self.position = UNBOUNDED  # above frontier: not asked for
+        self.rows_seen = self.width_seen = 1.0
+        self.received = 0
+        self.counting: list[asyncio.Future[int]] = []  # the count, when it is asked
         self.carved = 0  # spans cut from new ids; past the first one they wait for the count
         self.ended = False  # the open-ended span has been asked for
         self.todo: list[_Span] = []  # ids carried over from full answers, in id order
@@ -89,7 +91,26 @@ class _Reader:
         self.complete = False  # every row is in ``ready`` or has been read
         self.error: BaseException | None = None
         self._waiters: list[asyncio.Future[None]] = []
+
+    def after_first_page(self, first: list[Record], counting: asyncio.Future[int]) -> None:
+        """Carry on from the first page, sized by its density, and end by the count."""
+        self.frontier = self.position = int(first[-1]["id"])
+        self.rows_seen, self.width_seen = _near(first, self.frontier)
+        self.received = len(first)
+        self.counting.append(counting)
         counting.add_done_callback(self._counted)
+
+    def from_layout(self, layout: Layout) -> None:
+        """Start where the rows lay when the query was last read: its first span has no lower
+        bound, spans are carved up to its last id, and the one past it is open-ended."""
+        room = FILL * self.page_size
+        self.limit = layout.last
+        self.rows_seen, self.width_seen = room, room / layout.density
+        upto: int | None = layout.first - 1 + max(1, round(self.width_seen))
+        if upto is not None and upto >= layout.last:
+            upto, self.ended = None, True
+        self.frontier = upto if upto is not None else layout.last
+        self.todo.append(_Span(UNBOUNDED, upto, room))
 
     @property
     def density(self) -> float:
@@ -144,7 +165,7 @@ class _Reader:
         room = FILL * self.page_size
         while self.todo and room >= 1 and len(spans) < MAX_SPANS:
             span = self.todo[0]
-            if span.expected <= room or span.upto is None:
+            if span.expected <= room or span.upto is None or span.after == UNBOUNDED:
                 spans.append(self.todo.pop(0))
                 room -= span.expected
                 continue
@@ -159,18 +180,24 @@ class _Reader:
 
     def _may_carve(self) -> bool:
         """New ids are asked for until the open-ended span is, the first time without waiting for
-        the count, and only while fewer than ``ahead`` pages wait for the reader."""
-        if self.ended or (self.total is None and self.carved):
+        the count (with a layout, its last id stands for the count), and only while fewer than
+        ``ahead`` pages wait for the reader."""
+        if self.ended or (self.total is None and self.limit is None and self.carved):
             return False
         return len(self.ready) + self.buffered / self.page_size < self.ahead
 
     def _carve(self, room: float) -> _Span:
         self.carved += 1
-        left = None if self.total is None else self.total - self._accounted()
-        if left is not None and left <= room:
-            self.ended = True
-            return _Span(self.frontier, None, max(left, 0.0))
         width = max(1, round(room / self.density))
+        if self.limit is not None:
+            if self.frontier + width >= self.limit:  # the layout's last ids and any new ones
+                self.ended = True
+                return _Span(self.frontier, None, room)
+        else:
+            left = None if self.total is None else self.total - self._accounted()
+            if left is not None and left <= room:
+                self.ended = True
+                return _Span(self.frontier, None, max(left, 0.0))
         span = _Span(self.frontier, self.frontier + width, width * self.density)
         self.frontier += width
         return span
@@ -196,7 +223,7 @@ class _Reader:
         last = int(rows[-1]["id"]) if page.next_page_url and rows else None
         start = 0
         for span in spans:
-            if last is not None and span.after >= last:
+            if last is not None and span.after >= last:  # never so for UNBOUNDED
                 self._carry(span)
                 continue
             reached = span.upto
@@ -210,9 +237,12 @@ class _Reader:
             self.done[span.after] = (reached, piece)
             self.buffered += len(piece)
             self.received += len(piece)
-            if reached is not None:
+            low: int | None = span.after
+            if low == UNBOUNDED:  # the first span of a layout: from its first row
+                low = int(piece[0]["id"]) - 1 if piece else None
+            if reached is not None and low is not None:
                 self.rows_seen = self.rows_seen * DECAY + len(piece)
-                self.width_seen = self.width_seen * DECAY + (reached - span.after)
+                self.width_seen = self.width_seen * DECAY + (reached - low)
             if reached != span.upto and reached is not None:
                 seen, width = _near(piece, reached)
                 rest = None if span.upto is None else (span.upto - reached) * seen / width
@@ -263,45 +293,91 @@ async def window_pages(
     """Every page of ``query`` in id order, with up to the endpoint's limit of requests in flight
     and at most ``ahead`` pages waiting for the reader.
 
-    ``permit``, when given, may refuse the read by raising: it is awaited while the first page
-    and the count are on their way (an answer it already knows comes before either is sent).
+    ``permit``, when given, may refuse the read by raising: it is awaited while the first
+    requests are on their way (an answer it already knows comes before any is sent).
     """
-    counting = asyncio.ensure_future(client.count(entity, query))
-    opening = asyncio.ensure_future(client.query_page(entity, query))
-    try:
-        if permit is not None:
-            await permit()
-        first = await opening
-    except BaseException:
-        for task in (opening, counting):
-            task.cancel()
-        await asyncio.gather(opening, counting, return_exceptions=True)
-        raise
-    if not first.next_page_url or not first.items:
-        counting.cancel()
-        await asyncio.gather(counting, return_exceptions=True)
-        yield first
-        return
-    reader = _Reader(client, entity, query, first.items, counting, ahead)
+    reader = _Reader(client, entity, query, ahead)
+    layout = client.layouts.get(entity, query)
+    opened: list[Page] = []
+    if layout is None:
+        first, counting = await _first_page(client, entity, query, permit)
+        if not first.next_page_url or not first.items:
+            counting.cancel()
+            await asyncio.gather(counting, return_exceptions=True)
+            yield first  # the whole answer
+            return
+        reader.after_first_page(first.items, counting)
+        opened.append(first)
+    else:
+        reader.from_layout(layout)
+    tally = _Tally()
     # one worker more than the endpoint's slots: its request waits in the client's limiter and
     # takes a slot the moment one is free, while the answer just in is still being read
     slots = client.limiter.max_in_flight + 1
     workers = [asyncio.ensure_future(reader.work()) for _ in range(slots)]
     try:
-        yield first  # the workers are already asking for what follows
+        if layout is not None and permit is not None:
+            await permit()
+        for page in opened:
+            yield tally.add(page)  # the workers are already asking for what follows
         while True:
             if reader.error is not None:
                 raise reader.error
             if reader.ready:
                 page = reader.ready.popleft()
                 reader.wake()  # room for more ahead
-                yield page
+                yield tally.add(page)
             elif reader.complete:
+                tally.keep(client, entity, query, reader.page_size)
                 return
             else:
                 await reader.changed()
     finally:
-        counting.cancel()
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, counting, return_exceptions=True)
+        tasks: list[asyncio.Future[Any]] = [*workers, *reader.counting]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _first_page(
+    client: AutotaskClient,
+    entity: str,
+    query: Query,
+    permit: Callable[[], Awaitable[None]] | None,
+) -> tuple[Page, asyncio.Future[int]]:
+    """The first page, and the count asked alongside it (still on its way, maybe)."""
+    counting = asyncio.ensure_future(client.count(entity, query))
+    opening = asyncio.ensure_future(client.query_page(entity, query))
+    try:
+        if permit is not None:
+            await permit()
+        return await opening, counting
+    except BaseException:
+        for task in (opening, counting):
+            task.cancel()
+        await asyncio.gather(opening, counting, return_exceptions=True)
+        raise
+
+
+class _Tally:
+    """The first and last id and the rows of a read, kept as its layout once it is complete."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.last = 0
+        self.rows = 0
+
+    def add(self, page: Page) -> Page:
+        if page.items:
+            if self.first is None:
+                self.first = int(page.items[0]["id"])
+            self.last = int(page.items[-1]["id"])
+            self.rows += len(page.items)
+        return page
+
+    def keep(self, client: AutotaskClient, entity: str, query: Query, page_size: int) -> None:
+        """Remember where a read of more than a page lay; forget a layout that now fits one."""
+        if self.first is None or self.rows <= page_size:
+            client.layouts.forget(entity, query)
+        else:
+            client.layouts.remember(entity, query, Layout(self.first, self.last, self.rows))

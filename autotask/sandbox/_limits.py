@@ -296,13 +296,28 @@ class Gate:
 
     @contextlib.asynccontextmanager
     async def slot(self, endpoint: str) -> AsyncIterator[None]:
-        """Count the request (§6.3), hold a thread slot (§6.4) and add the latency inside it."""
-        delay = self.hourly.hit()
+        """Count the request (§6.3) and hold a thread slot (§6.4) until the answer is due.
+
+        An answer is due the latency (plus the usage-based delay) after the request came in,
+        however long the sandbox itself took to work it out: Autotask's answer time includes its
+        own work, done by a server of its own, while the sandbox's work shares this machine and
+        one event loop. So the work runs first and the rest of the latency is waited after it,
+        failed answers included; the slot is held until the answer leaves.
+        """
+        due = time.monotonic() + self.hourly.hit() + self.latency_ms / 1000
         key = self.threads.acquire(self._code, endpoint)
         try:
-            pause = delay + self.latency_ms / 1000
-            if pause > 0:
-                await asyncio.sleep(pause)
-            yield
+            try:
+                yield
+            except Exception:
+                await _until(due)
+                raise
+            await _until(due)
         finally:
             self.threads.release(key)
+
+
+async def _until(due: float) -> None:
+    pause = due - time.monotonic()
+    if pause > 0:
+        await asyncio.sleep(pause)

@@ -1,12 +1,12 @@
 """The sandbox's aiohttp application: lifecycle, test controls and the request pipeline.
 
 Every ``/ATServicesRest/V1.0/`` request goes through: injected error → zone lookup (no
-auth, API-NOTES §1) → auth (§2, §6.2) → hourly counter (§6.3) → thread limit (§6.4) →
-latency (awaited while holding the thread slot) → the route (``_routes``). Credentials and
-impersonation are checked by ``_access``; records are read and written by ``_records_api``
-(queries in ``_query``, writes validated in ``_validation``, records kept in ``_store``);
-ticket writes fire webhook callouts (``_webhooks``); ``/_sandbox/`` test controls are
-``_admin_api``.
+auth, API-NOTES §1) → auth (§2, §6.2) → hourly counter (§6.3) → thread limit (§6.4) → the
+route (``_routes``) → the rest of the latency (the slot is held until the answer is due).
+Credentials and impersonation are checked by ``_access``; records are read and written by
+``_records_api`` (queries in ``_query``, writes validated in ``_validation``, records kept in
+``_store``); ticket writes fire webhook callouts (``_webhooks``); ``/_sandbox/`` test controls
+are ``_admin_api``. Answers are compact JSON with text unescaped.
 """
 
 from __future__ import annotations
@@ -55,7 +55,12 @@ log = logging.getLogger(__name__)
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     if body is None:
         return web.Response(status=status, headers=headers)
-    return web.json_response(body, status=status, headers=headers)
+    return web.json_response(body, status=status, headers=headers, dumps=_compact)
+
+
+def _compact(body: Any) -> str:
+    """Compact JSON: no spaces, text as it is (UTF-8, not escaped)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 class Sandbox:

@@ -1,6 +1,7 @@
 """Large queries in id windows: the same rows as following nextPageUrl, in id order, three
 requests in flight and no more, a page per request, nothing fetched far ahead of the reader, and
-failures, refusals and new rows midway handled."""
+failures, refusals and new rows midway handled. A query read again starts from where its rows
+lay: every slot at once, no count, and rows changed since read as they are now."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 from support import FAST_RETRY, credentials_for, sandbox_config
 
 from autotask import AutotaskClient, BusyError, Filter, Query, ServerError, any_of
+from autotask._layouts import Layout, Layouts
+from autotask._models import Page
 from autotask._windows import window_pages
 from autotask.sandbox import Sandbox
 
@@ -193,3 +196,140 @@ async def test_a_refusal_that_needs_asking_reads_at_most_the_first_page(
         "/ATServicesRest/V1.0/TimeEntries/query",
         "/ATServicesRest/V1.0/TimeEntries/query/count",
     ]
+
+
+# -- a query read again starts from where its rows lay -------------------------------------------
+
+
+def _worked(box: Sandbox) -> Query:
+    """Every time entry with hours on it (all of them, until a test changes some)."""
+    assert all(float(r.get("hoursWorked") or 0) > 0 for r in box.records("TimeEntries"))
+    return Query(filter=(Filter.gt("hoursWorked", 0),), include_fields=("hoursWorked",))
+
+
+def _started_before_the_first_answer(client: AutotaskClient) -> list[int]:
+    """Counts, into the list returned, the page requests sent before the first answer is in."""
+    started: list[int] = []
+    answered = False
+    original = client.query_page
+
+    async def query_page(entity: str, query: Query | None = None) -> Page:
+        nonlocal answered
+        if not answered:
+            started.append(1)
+        try:
+            return await original(entity, query)
+        finally:
+            answered = True
+
+    client.query_page = query_page  # type: ignore[method-assign]
+    return started
+
+
+async def test_a_query_read_again_asks_every_slot_at_once_and_no_count(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    query = _worked(big)
+    first_read = await _windowed(api, "TimeEntries", query)
+    big.clear_requests()
+    started = _started_before_the_first_answer(api)
+    again = await _windowed(api, "TimeEntries", query.model_copy(update={"include_fields": None}))
+    paths = _query_requests(big)
+    assert again == first_read == await _sequential(api, "TimeEntries", query)
+    assert not any(p.endswith("/query/count") for p in paths), "the layout stands for the count"
+    assert len(paths) == math.ceil(len(again) / 500), "a full page per request"
+    # one request per slot and the one waiting for a slot, none waiting for the first answer
+    assert len(started) == api.limiter.max_in_flight + 1
+
+
+async def test_a_first_read_waits_for_its_first_page(big: Sandbox, api: AutotaskClient) -> None:
+    started = _started_before_the_first_answer(api)
+    await _windowed(api, "TimeEntries", _worked(big))
+    assert len(started) == 1, "the first page sizes the windows"
+
+
+async def test_another_query_on_the_entity_has_no_layout(big: Sandbox, api: AutotaskClient) -> None:
+    await _windowed(api, "TimeEntries", _worked(big))
+    big.clear_requests()
+    other = Query(filter=(Filter.gt("hoursWorked", 0.1),))
+    assert await _windowed(api, "TimeEntries", other) == await _sequential(
+        api, "TimeEntries", other
+    )
+    assert sum(p.endswith("/query/count") for p in _query_requests(big)) == 1
+
+
+async def test_rows_changed_since_the_last_read_are_read_as_they_are_now(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    query = _worked(big)
+    before = await _windowed(api, "TimeEntries", query)
+    entries = {int(r["id"]): dict(r) for r in big.records("TimeEntries")}
+    template = entries[before[0]]
+    for gone in before[1000:1600]:  # a page and more stop matching in the middle
+        big.put_record("TimeEntries", {**entries[gone], "hoursWorked": 0})
+    for offset in range(1, 31):  # rows below the first id the layout knew
+        big.put_record("TimeEntries", {**template, "id": offset})
+    for offset in range(1, 801):  # more than a page past the last id it knew
+        big.put_record("TimeEntries", {**template, "id": before[-1] + offset})
+    assert min(before) > 30
+    got = await _windowed(api, "TimeEntries", query)
+    assert got == await _sequential(api, "TimeEntries", query)
+    assert got[:30] == list(range(1, 31)) and got[-1] == before[-1] + 800
+
+
+async def test_a_layout_that_no_longer_fits_costs_few_requests_and_is_forgotten(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    query = _worked(big)
+    before = await _windowed(api, "TimeEntries", query)
+    for record in big.records("TimeEntries"):
+        if int(record["id"]) not in before[::400]:
+            big.put_record("TimeEntries", {**record, "hoursWorked": 0})
+    big.clear_requests()
+    assert await _windowed(api, "TimeEntries", query) == before[::400]
+    # fewer requests than the pages the layout held: spans widen as they come back empty
+    assert len(_query_requests(big)) < math.ceil(len(before) / 500)
+    big.clear_requests()
+    assert await _windowed(api, "TimeEntries", query) == before[::400]
+    assert sorted(_query_requests(big)) == [
+        "/ATServicesRest/V1.0/TimeEntries/query",
+        "/ATServicesRest/V1.0/TimeEntries/query/count",
+    ], "ten rows fit a page: the layout was forgotten"
+
+
+async def test_a_refusal_known_at_once_reads_nothing_with_a_layout(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    async def refuse() -> None:
+        raise BusyError("the hourly budget is spent", reason="hourly")
+
+    query = _worked(big)
+    await _windowed(api, "TimeEntries", query)
+    big.clear_requests()
+    with pytest.raises(BusyError):
+        await anext(window_pages(api, "TimeEntries", query, permit=refuse))
+    await asyncio.sleep(0.05)
+    assert big.requests == []
+
+
+async def test_a_read_stopped_midway_keeps_the_layout_it_had(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    query = _worked(big)
+    before = await _windowed(api, "TimeEntries", query)
+    layout = api.layouts.get("TimeEntries", query)
+    assert layout == Layout(before[0], before[-1], len(before))
+    pages = window_pages(api, "TimeEntries", query.model_copy(update={"max_records": 100}))
+    await anext(pages)
+    await pages.aclose()
+    assert api.layouts.get("TimeEntries", query) == layout
+
+
+def test_layouts_keep_the_latest_queries() -> None:
+    layouts = Layouts(size=2)
+    queries = [Query(filter=(Filter.eq("resourceID", n),)) for n in range(3)]
+    for n, query in enumerate(queries):
+        layouts.remember("TimeEntries", query, Layout(n, n + 1000, 600))
+    assert layouts.get("TimeEntries", queries[0]) is None
+    assert layouts.get("timeentries", queries[2]) == Layout(2, 1002, 600)
+    assert layouts.get("Tickets", queries[2]) is None

@@ -34,6 +34,16 @@ async def test_a_fourth_concurrent_request_gets_429(box: Sandbox, api: httpx.Asy
     assert (await api.post("Tickets/query", json=ANY)).status_code == 200, "slots are released"
 
 
+async def test_a_refused_query_holds_its_slot_for_the_latency_too(
+    box: Sandbox, api: httpx.AsyncClient
+) -> None:
+    """The route's work comes first and the rest of the latency after it, errors included."""
+    box.set_latency(400)
+    bad = {"filter": [{"op": "eq", "field": "noSuchField", "value": 1}]}
+    responses = await asyncio.gather(*(api.post("Tickets/query", json=bad) for _ in range(4)))
+    assert sorted(r.status_code for r in responses) == [429, 500, 500, 500]
+
+
 async def test_zone_lookups_are_not_thread_limited(box: Sandbox, raw: httpx.AsyncClient) -> None:
     box.set_latency(300)
     path = "/ATServicesRest/V1.0/zoneInformation"
