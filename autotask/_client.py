@@ -239,14 +239,14 @@ class AutotaskClient:
         key: str,
         attempt: int,
     ) -> Any:
+        # built before the slot is taken: a slot is held only while Autotask has the request
+        request = self._http.build_request(method, url, json=json, params=params, headers=headers)
         async with self.limiter.slot(key):
             started = time.perf_counter()
             status: int | str = "error"
             try:
                 self.requests_sent += 1
-                response = await self._http.request(
-                    method, url, json=json, params=params, headers=headers
-                )
+                response = await self._http.send(request)
                 status = response.status_code
             finally:
                 elapsed = time.perf_counter() - started
@@ -255,7 +255,7 @@ class AutotaskClient:
                 logger.info(
                     "autotask %s %s -> %s in %.0f ms (attempt %d)",
                     method,
-                    httpx.URL(url).path,
+                    request.url.path,
                     status,
                     elapsed * 1000,
                     attempt,

@@ -302,12 +302,15 @@ class Gate:
         however long the sandbox itself took to work it out: Autotask's answer time includes its
         own work, done by a server of its own, while the sandbox's work shares this machine and
         one event loop. So the work runs first and the rest of the latency is waited after it,
-        failed answers included; the slot is held until the answer leaves.
+        failed answers included; the slot is held until the answer leaves. Requests that came in
+        together each take their time before any of them is worked on, as on servers of their
+        own.
         """
         due = time.monotonic() + self.hourly.hit() + self.latency_ms / 1000
         key = self.threads.acquire(self._code, endpoint)
         try:
             try:
+                await asyncio.sleep(0)  # the requests that came with this one take theirs
                 yield
             except Exception:
                 await _until(due)
