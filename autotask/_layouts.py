@@ -1,11 +1,13 @@
-"""Where the rows of a large query lay when it was last read in full: its first and last id and
-how many rows it held.
+"""Where the rows of a large query lie: the first matching id, how densely matching ids follow it,
+and how many rows match.
 
-A query read again (the same entity and conditions, whatever its fields) starts its id windows
-from there (``_windows``): every slot of the endpoint is busy from the first round, and neither a
-first page nor a count has to be waited for. The layout is only a guess: rows added, removed or
-now matching anywhere are still read, because the windows cover every id, the first one without
-a lower bound and the last one without an upper bound.
+A query read in full leaves its layout behind, and so does a list that showed part of a large
+result (its first rows or its newest, and the count). The next large read of the same entity and
+conditions, whatever its fields, starts its id windows from there (``_windows``): every slot of
+the endpoint is busy from the first round, and neither a first page nor a count is waited for.
+A layout is only a guess: rows added, removed or now matching anywhere are still read, because
+the windows cover every id, the first one without a lower bound and the last one without an upper
+bound, and each answer corrects the density.
 """
 
 from __future__ import annotations
@@ -22,17 +24,24 @@ __all__ = ["Layout", "Layouts"]
 @dataclass(frozen=True)
 class Layout:
     first: int  # the smallest id that matched
-    last: int  # the largest
-    rows: int
+    density: float  # matching rows per id from there on
+    rows: int  # how many matched
 
-    @property
-    def density(self) -> float:
-        """Matching rows per id between the first and the last."""
-        return self.rows / max(self.last - self.first + 1, 1)
+    @classmethod
+    def spanning(cls, first: int, last: int, rows: int) -> Layout:
+        """``rows`` matches from id ``first`` to id ``last``."""
+        return cls(first, rows / max(last - first + 1, 1), rows)
+
+    @classmethod
+    def sampled(cls, ids: list[int], rows: int) -> Layout | None:
+        """The first matching ids (in order) of ``rows`` matches: the density is theirs."""
+        if len(ids) < 2 or ids[-1] <= ids[0]:
+            return None
+        return cls(ids[0], (len(ids) - 1) / (ids[-1] - ids[0]), rows)
 
 
 class Layouts:
-    """The layouts of the last ``size`` queries read in full, per client (one tenant)."""
+    """The layouts of the last ``size`` queries, per client (one tenant)."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
@@ -46,11 +55,17 @@ class Layouts:
         return layout
 
     def remember(self, entity: str, query: Query, layout: Layout) -> None:
+        """What a read of every row found: it replaces whatever was known."""
         key = _key(entity, query)
         self._known[key] = layout
         self._known.move_to_end(key)
         while len(self._known) > self.size:
             self._known.popitem(last=False)
+
+    def suggest(self, entity: str, query: Query, layout: Layout | None) -> None:
+        """What a partial read suggests: kept only where nothing is known yet."""
+        if layout is not None and _key(entity, query) not in self._known:
+            self.remember(entity, query, layout)
 
     def forget(self, entity: str, query: Query) -> None:
         self._known.pop(_key(entity, query), None)

@@ -14,12 +14,14 @@ client's limiter allows per endpoint:
   wrong estimate never costs a request of its own, and every request but the last returns a full
   page; a request that holds fewer rows than expected is the only waste;
 - once the count is covered the last span is open-ended, so records created meanwhile, or an
-  estimate that was too high, never lose a row;
-- a query read in full before (the same entity and conditions) starts from where its rows lay
-  then (``_layouts``): no first page and no count are waited for, every slot is busy from the
-  first round, and spans are sized from that density until answers tell better. The first span
-  has no lower bound and the spans reach the last id seen then, the last one open-ended, so rows
-  added, removed or matching since are read as they are now;
+  estimate that was too high, never lose a row; so is the next span after an answer that found
+  no row past every row seen (the count, or the layout, promised more rows than there are now),
+  and a full answer to it starts the spans again from where it stopped;
+- a query whose layout is known (``_layouts``: read in full before, or listed with its count)
+  starts from there: no first page and no count are waited for, every slot is busy from the
+  first round, and spans are sized from the layout's density until answers tell better. The
+  first span has no lower bound and the last is open-ended once the layout's rows are covered,
+  so rows added, removed or matching since are read as they are now;
 - a worker per slot, and one more, asks for its next spans as soon as its last answer is in
   (the extra request waits in the client's limiter for the first free slot); complete pages
   wait for the reader in id order, and new ids are asked for only while fewer than ``ahead`` pages
@@ -76,12 +78,13 @@ class _Reader:
         self.page_size = query.max_records or MAX_PAGE_SIZE
         self.ahead = ahead
         self.total: int | None = None
-        self.limit: int | None = None  # from a layout: spans are carved up to it, then open-ended
         self.frontier = self.position = UNBOUNDED  # above frontier: not asked for
         self.rows_seen = self.width_seen = 1.0
         self.received = 0
         self.counting: list[asyncio.Future[int]] = []  # the count, when it is asked
         self.carved = 0  # spans cut from new ids; past the first one they wait for the count
+        self.highest = UNBOUNDED  # the largest id received
+        self.dry = False  # an answer found no row past every row seen: the rest in one span
         self.ended = False  # the open-ended span has been asked for
         self.todo: list[_Span] = []  # ids carried over from full answers, in id order
         self.flight: list[list[_Span]] = []
@@ -101,16 +104,17 @@ class _Reader:
         counting.add_done_callback(self._counted)
 
     def from_layout(self, layout: Layout) -> None:
-        """Start where the rows lay when the query was last read: its first span has no lower
-        bound, spans are carved up to its last id, and the one past it is open-ended."""
+        """Start where the layout says the rows lie, its row count standing for the count: the
+        first span has no lower bound and reaches a page past the layout's first id."""
         room = FILL * self.page_size
-        self.limit = layout.last
+        self.total = layout.rows
         self.rows_seen, self.width_seen = room, room / layout.density
-        upto: int | None = layout.first - 1 + max(1, round(self.width_seen))
-        if upto is not None and upto >= layout.last:
-            upto, self.ended = None, True
-        self.frontier = upto if upto is not None else layout.last
-        self.todo.append(_Span(UNBOUNDED, upto, room))
+        if layout.rows <= room:
+            self.ended = True
+            self.todo.append(_Span(UNBOUNDED, None, layout.rows))
+            return
+        self.frontier = layout.first - 1 + max(1, round(self.width_seen))
+        self.todo.append(_Span(UNBOUNDED, self.frontier, room))
 
     @property
     def density(self) -> float:
@@ -180,24 +184,18 @@ class _Reader:
 
     def _may_carve(self) -> bool:
         """New ids are asked for until the open-ended span is, the first time without waiting for
-        the count (with a layout, its last id stands for the count), and only while fewer than
-        ``ahead`` pages wait for the reader."""
-        if self.ended or (self.total is None and self.limit is None and self.carved):
+        the count, and only while fewer than ``ahead`` pages wait for the reader."""
+        if self.ended or (self.total is None and self.carved):
             return False
         return len(self.ready) + self.buffered / self.page_size < self.ahead
 
     def _carve(self, room: float) -> _Span:
         self.carved += 1
+        left = None if self.total is None else self.total - self._accounted()
+        if self.dry or (left is not None and left <= room):
+            self.ended, self.dry = True, False
+            return _Span(self.frontier, None, room if left is None else max(left, 0.0))
         width = max(1, round(room / self.density))
-        if self.limit is not None:
-            if self.frontier + width >= self.limit:  # the layout's last ids and any new ones
-                self.ended = True
-                return _Span(self.frontier, None, room)
-        else:
-            left = None if self.total is None else self.total - self._accounted()
-            if left is not None and left <= room:
-                self.ended = True
-                return _Span(self.frontier, None, max(left, 0.0))
         span = _Span(self.frontier, self.frontier + width, width * self.density)
         self.frontier += width
         return span
@@ -234,6 +232,10 @@ class _Reader:
                 stop += 1
             piece = rows[start:stop]
             start = stop
+            if piece:
+                self.highest = max(self.highest, int(piece[-1]["id"]))
+            elif span.upto is not None and span.after >= self.highest:
+                self.dry = True
             self.done[span.after] = (reached, piece)
             self.buffered += len(piece)
             self.received += len(piece)
@@ -380,4 +382,5 @@ class _Tally:
         if self.first is None or self.rows <= page_size:
             client.layouts.forget(entity, query)
         else:
-            client.layouts.remember(entity, query, Layout(self.first, self.last, self.rows))
+            layout = Layout.spanning(self.first, self.last, self.rows)
+            client.layouts.remember(entity, query, layout)

@@ -6,6 +6,8 @@ that holds enough rows is asked for: the oldest matching row (one row, ``maxReco
 count give the rate at which matching records are created; a window sized for a few hundred rows
 is then read in one page. A window that overflows the page is narrowed from the density of the
 rows it did return; one that holds too few is widened. Typically: count, oldest row, window.
+The oldest match, the newest and the count are left as the query's layout (``_layouts``), so an
+export of the same query starts at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from .._client import AutotaskClient
 from .._filters import MAX_PAGE_SIZE, Filter, Query
+from .._layouts import Layout
 from ._schema import EntitySchema
 
 __all__ = ["CREATED_FIELDS", "creation_field", "newest"]
@@ -103,6 +106,10 @@ async def newest(
             window = _between(_narrowed(page.items, created, start, now), small, big)
             continue
         if len(page.items) >= limit or window >= span:
+            if first and page.items:  # the oldest match, the newest, and the count
+                last = max(int(row["id"]) for row in page.items)
+                layout = Layout.spanning(int(first[0]["id"]), last, total)
+                client.layouts.suggest(schema.entity, query, layout)
             return _newest_first(page.items, by)[:limit]
         small = window
         wider = window * max(2.0, 1.5 * limit / max(len(page.items), 1))

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._filters import MAX_PAGE_SIZE, Query
+from .._layouts import Layout
 from ._conditions import Compiled, Condition, to_filters
 from ._context import ToolContext
 from ._errors import ToolError
@@ -133,16 +134,30 @@ async def _fetch(
             await _small_or_paused(ctx, await ctx.client.count(schema.entity, query))
         rows = await ctx.client.query(schema.entity, query, limit=SORT_WINDOW)
         complete = len(rows) < SORT_WINDOW
+        first_ids = [int(row["id"]) for row in rows]  # in id order, as read
         _sorted(schema, rows, keys)
-        total = len(rows) if complete else await ctx.client.count(schema.entity, query)
-        return rows[: args.limit], total, complete
+        if complete:
+            return rows[: args.limit], len(rows), True
+        total = await ctx.client.count(schema.entity, query)
+        _suggest_layout(ctx, schema, query, first_ids, total)
+        return rows[: args.limit], total, False
     page = await ctx.client.query_page(
         schema.entity, query.model_copy(update={"max_records": min(args.limit, MAX_PAGE_SIZE)})
     )
     shown = page.items[: args.limit]
     if page.next_page_url is None:
         return shown, len(shown), True
-    return shown, await ctx.client.count(schema.entity, query), True
+    total = await ctx.client.count(schema.entity, query)
+    _suggest_layout(ctx, schema, query, [int(row["id"]) for row in page.items], total)
+    return shown, total, True
+
+
+def _suggest_layout(
+    ctx: ToolContext, schema: EntitySchema, query: Query, first_ids: list[int], total: int
+) -> None:
+    """A list read the first matches and counted them all: an export of the same query can start
+    from there, without a first page or a count of its own (``autotask._layouts``)."""
+    ctx.client.layouts.suggest(schema.entity, query, Layout.sampled(first_ids, total))
 
 
 async def _fetch_checked(

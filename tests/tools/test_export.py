@@ -13,6 +13,7 @@ import pytest
 from autotask import BusyError
 from autotask.sandbox import Sandbox
 from autotask.tools import SearchArgs, ToolContext, search
+from autotask.tools import _search as search_module
 
 
 async def test_export_rows_equal_the_count(ctx: ToolContext, sandbox: Sandbox) -> None:
@@ -158,3 +159,39 @@ async def test_an_export_refused_by_the_hourly_budget_leaves_no_file(
     # the check runs alongside the first page and the count, never further
     tickets = [path for path in reads if path.startswith("Tickets/")]
     assert sorted(tickets) <= ["Tickets/query", "Tickets/query/count"]
+
+
+@pytest.mark.parametrize(
+    "sort",
+    [None, "-createDate", "priority,-createDate"],
+    ids=["first rows", "newest first", "sorted on a field"],
+)
+async def test_an_export_after_a_list_of_the_same_tickets_starts_at_once(
+    ctx: ToolContext, sandbox: Sandbox, sort: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list shows a few of many and says "export for all": its rows and its count tell where
+    the matches lie, so the export asks no count and no first page before the rest."""
+    monkeypatch.setattr(search_module, "SORT_WINDOW", 300)  # sorted within the first 300
+    filters = [{"field": "open", "value": False}]
+    listed = await search(
+        ctx,
+        SearchArgs.model_validate(
+            {"entity": "Tickets", "filters": filters, "limit": 10, "sort": sort}
+        ),
+    )
+    assert listed.total is not None and listed.total > 500
+    sandbox.clear_requests()
+    exported = await search(
+        ctx,
+        SearchArgs.model_validate(
+            {"entity": "Tickets", "mode": "export", "filters": filters, "format": "csv"}
+        ),
+    )
+    reads = [r.path.rsplit("/V1.0/", 1)[1] for r in sandbox.requests]
+    assert "Tickets/query/count" not in reads
+    assert exported.export is not None and exported.export.rows == listed.total
+    with Path(exported.export.path).open(encoding="utf-8-sig") as handle:
+        ids = [int(row["ID"]) for row in csv.DictReader(handle)]
+    closed = sorted(int(t["id"]) for t in sandbox.records("Tickets") if t["status"] == 5)
+    assert ids == closed
+    assert reads.count("Tickets/query") <= listed.total // 500 + 4
