@@ -7,13 +7,15 @@ conditions, whatever its fields, starts its id windows from there (``_windows``)
 the endpoint is busy from the first round, and neither a first page nor a count is waited for.
 A layout is only a guess: rows added, removed or now matching anywhere are still read, because
 the windows cover every id, the first one without a lower bound and the last one without an upper
-bound, and each answer corrects the density.
+bound, and each answer corrects the density. Layouts are kept for an hour.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._filters import Query
@@ -41,30 +43,37 @@ class Layout:
 
 
 class Layouts:
-    """The layouts of the last ``size`` queries, per client (one tenant)."""
+    """The layouts of the last ``size`` queries, per client (one tenant), for ``ttl`` seconds: an
+    older one says little about where the rows lie now."""
 
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._known: OrderedDict[str, Layout] = OrderedDict()
+    def __init__(
+        self, size: int = 64, ttl: float = 3600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.size, self.ttl, self._clock = size, ttl, clock
+        self._known: OrderedDict[str, tuple[float, Layout]] = OrderedDict()  # by key: expiry
 
     def get(self, entity: str, query: Query) -> Layout | None:
         key = _key(entity, query)
-        layout = self._known.get(key)
-        if layout is not None:
-            self._known.move_to_end(key)
-        return layout
+        known = self._known.get(key)
+        if known is None:
+            return None
+        if known[0] <= self._clock():
+            del self._known[key]
+            return None
+        self._known.move_to_end(key)
+        return known[1]
 
     def remember(self, entity: str, query: Query, layout: Layout) -> None:
         """What a read of every row found: it replaces whatever was known."""
         key = _key(entity, query)
-        self._known[key] = layout
+        self._known[key] = (self._clock() + self.ttl, layout)
         self._known.move_to_end(key)
         while len(self._known) > self.size:
             self._known.popitem(last=False)
 
     def suggest(self, entity: str, query: Query, layout: Layout | None) -> None:
         """What a partial read suggests: kept only where nothing is known yet."""
-        if layout is not None and _key(entity, query) not in self._known:
+        if layout is not None and self.get(entity, query) is None:
             self.remember(entity, query, layout)
 
     def forget(self, entity: str, query: Query) -> None:

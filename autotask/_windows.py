@@ -21,7 +21,9 @@ client's limiter allows per endpoint:
   starts from there: no first page and no count are waited for, every slot is busy from the
   first round, and spans are sized from the layout's density until answers tell better. The
   first span has no lower bound and the last is open-ended once the layout's rows are covered,
-  so rows added, removed or matching since are read as they are now;
+  so rows added, removed or matching since are read as they are now; when that last span comes
+  back full (more rows than the layout knew), they are counted and the spans go out side by
+  side again;
 - a worker per slot, and one more, asks for its next spans as soon as its last answer is in
   (the extra request waits in the client's limiter for the first free slot); complete pages
   wait for the reader in id order, and new ids are asked for only while fewer than ``ahead`` pages
@@ -78,6 +80,7 @@ class _Reader:
         self.page_size = query.max_records or MAX_PAGE_SIZE
         self.ahead = ahead
         self.total: int | None = None
+        self.guessed = False  # ``total`` is a layout's row count, not a count asked now
         self.frontier = self.position = UNBOUNDED  # above frontier: not asked for
         self.rows_seen = self.width_seen = 1.0
         self.received = 0
@@ -100,6 +103,11 @@ class _Reader:
         self.frontier = self.position = int(first[-1]["id"])
         self.rows_seen, self.width_seen = _near(first, self.frontier)
         self.received = len(first)
+        self.count_from(counting)
+
+    def count_from(self, counting: asyncio.Future[int]) -> None:
+        """End by the count on its way: past the next span, new ids wait for it."""
+        self.total, self.carved = None, 0
         self.counting.append(counting)
         counting.add_done_callback(self._counted)
 
@@ -107,7 +115,7 @@ class _Reader:
         """Start where the layout says the rows lie, its row count standing for the count: the
         first span has no lower bound and reaches a page past the layout's first id."""
         room = FILL * self.page_size
-        self.total = layout.rows
+        self.total, self.guessed = layout.rows, True
         self.rows_seen, self.width_seen = room, room / layout.density
         if layout.rows <= room:
             self.ended = True
@@ -255,6 +263,9 @@ class _Reader:
         than the count leaves."""
         if span.upto is None:  # past the last span: plan from there again, by the count
             self.frontier, self.ended = span.after, False
+            if self.guessed:  # the layout promised fewer rows than there are: count them now
+                self.guessed = False
+                self.count_from(asyncio.ensure_future(self.client.count(self.entity, self.query)))
             return
         if self.total is not None:
             span.expected = max(min(span.expected, self.total - self._accounted()), 0.0)

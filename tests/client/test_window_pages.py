@@ -295,6 +295,26 @@ async def test_rows_changed_since_the_last_read_are_read_as_they_are_now(
     assert got[:30] == list(range(1, 31)) and got[-1] == before[-1] + 800
 
 
+async def test_a_layout_that_promised_too_few_rows_counts_them_once_it_falls_short(
+    big: Sandbox, api: AutotaskClient
+) -> None:
+    """Rows past the layout's last page are not read one page at a time: once the open-ended
+    span comes back full, the rows are counted and the spans go out side by side again."""
+    query = _worked(big)
+    before = await _windowed(api, "TimeEntries", query)
+    template = big.records("TimeEntries")[0]
+    for offset in range(1, 2001):  # four pages past the last id the layout knew
+        big.put_record("TimeEntries", {**template, "id": before[-1] + offset})
+    big.clear_requests()
+    started = _started_before_the_first_answer(api)
+    got = await _windowed(api, "TimeEntries", query)
+    paths = _query_requests(big)
+    assert got == await _sequential(api, "TimeEntries", query)
+    assert len(started) == api.limiter.max_in_flight + 1
+    assert sum(p.endswith("/query/count") for p in paths) == 1
+    assert len(paths) - 1 <= math.ceil(len(got) / 500) + 2
+
+
 async def test_a_layout_that_no_longer_fits_costs_few_requests_and_is_forgotten(
     big: Sandbox, api: AutotaskClient
 ) -> None:
@@ -344,11 +364,18 @@ async def test_a_read_stopped_midway_keeps_the_layout_it_had(
     assert api.layouts.get("TimeEntries", query) == layout
 
 
-def test_layouts_keep_the_latest_queries() -> None:
-    layouts = Layouts(size=2)
+def test_layouts_keep_the_latest_queries_for_an_hour() -> None:
+    now = [0.0]
+    layouts = Layouts(size=2, clock=lambda: now[0])
     queries = [Query(filter=(Filter.eq("resourceID", n),)) for n in range(3)]
     for n, query in enumerate(queries):
         layouts.remember("TimeEntries", query, Layout(n, 0.5, 600))
     assert layouts.get("TimeEntries", queries[0]) is None
     assert layouts.get("timeentries", queries[2]) == Layout(2, 0.5, 600)
     assert layouts.get("Tickets", queries[2]) is None
+    layouts.suggest("TimeEntries", queries[2], Layout(5, 0.1, 900))  # a list: known already
+    assert layouts.get("TimeEntries", queries[2]) == Layout(2, 0.5, 600)
+    now[0] = 3600.0
+    assert layouts.get("TimeEntries", queries[2]) is None
+    layouts.suggest("TimeEntries", queries[2], Layout(5, 0.1, 900))  # nothing known: kept
+    assert layouts.get("TimeEntries", queries[2]) == Layout(5, 0.1, 900)
