@@ -116,7 +116,7 @@ class _Reader:
         first span has no lower bound and reaches a page past the layout's first id."""
         room = FILL * self.page_size
         self.total, self.guessed = layout.rows, True
-        self.rows_seen, self.width_seen = room, room / layout.density
+        self.rows_seen, self.width_seen = room, room / max(layout.density, 1e-9)
         if layout.rows <= room:
             self.ended = True
             self.todo.append(_Span(UNBOUNDED, None, layout.rows))

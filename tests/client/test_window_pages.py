@@ -364,6 +364,14 @@ async def test_a_read_stopped_midway_keeps_the_layout_it_had(
     assert api.layouts.get("TimeEntries", query) == layout
 
 
+async def test_a_layout_of_no_rows_reads_the_query_once(big: Sandbox, api: AutotaskClient) -> None:
+    query = Query(filter=(Filter.lt("id", 0),))
+    api.layouts.remember("TimeEntries", query, Layout(5, 0.0, 0))
+    big.clear_requests()
+    assert await _windowed(api, "TimeEntries", query) == []
+    assert _query_requests(big) == ["/ATServicesRest/V1.0/TimeEntries/query"]
+
+
 def test_layouts_keep_the_latest_queries_for_an_hour() -> None:
     now = [0.0]
     layouts = Layouts(size=2, clock=lambda: now[0])
