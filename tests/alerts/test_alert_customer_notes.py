@@ -17,7 +17,7 @@ from adapters.webhooks_command import install_ticket_webhook
 from autotask import Filter, Query
 from autotask.sandbox import Sandbox
 from autotask.tools import Tenant, actor_of
-from bot.alerts import NOTES_CURSOR, hook_signature
+from bot.alerts import NOTES_CURSOR, hook_signature, load_subscriptions
 from bot.messages import Conversation
 from bot.storage import Database
 
@@ -96,8 +96,6 @@ async def test_two_replicas_deliver_each_customer_note_once(
     notes = [await add_note(tenant, mine, title=f"Reply {n}", text="…", contact=contact)
              for n in range(3)]  # fmt: skip
     read = await tenant.client.query("TicketNotes", Query(filter=(Filter.in_("id", notes),)))  # type: ignore[arg-type]
-    from bot.alerts import load_subscriptions
-
     reports = await asyncio.gather(
         a.service.notes.deliver(read, await load_subscriptions(a.db.alerts)),
         b.service.notes.deliver(read, await load_subscriptions(b.db.alerts)),
